@@ -1,0 +1,79 @@
+"""``booknlp-jupyter``: the command line.
+
+``booknlp-jupyter serve --port 8000`` runs the job API standalone at ``/v1/`` (a
+Jupyter server with only this extension), for scripts and services outside
+Jupyter. It needs a token, printed at start unless given with ``--token``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections.abc import Sequence
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from jupyter_server.serverapp import ServerApp
+    from traitlets.config import Config
+
+    token = args.token if args.token is not None else secrets.token_hex(24)
+    config = Config()
+    config.ServerApp.ip = args.ip
+    config.ServerApp.port = args.port
+    config.ServerApp.port_retries = 0
+    config.ServerApp.allow_root = True  # containers and services often run as root
+    config.ServerApp.open_browser = False
+    config.ServerApp.jpserver_extensions = {"booknlp_jupyter": True}
+    config.IdentityProvider.token = token
+    config.BookNLPApp.url_prefix = ""
+    if token == "":
+        # No auth at all: only sensible on loopback for local scripts; JSON-only
+        # POSTs still keep browsers on other sites from submitting (CORS preflight).
+        config.ServerApp.disable_check_xsrf = True
+    for name in ("data_dir", "default_model"):
+        if getattr(args, name):
+            setattr(config.BookNLPApp, name, getattr(args, name))
+    for name in ("max_queue_size", "max_concurrent_jobs"):
+        if getattr(args, name) is not None:
+            setattr(config.BookNLPApp, name, getattr(args, name))
+    if args.config:
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config.merge(PyFileConfigLoader(args.config).load_config())
+
+    app = ServerApp.instance(config=config)
+    app.initialize(argv=[], find_extensions=False)
+    url = f"http://{args.ip}:{app.port}/v1"
+    print(f"BookNLP job API at {url}/", file=sys.stderr, flush=True)
+    if token:
+        print(f"    Authorization: token {token}", file=sys.stderr, flush=True)
+    app.start()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="booknlp-jupyter", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the job API standalone at /v1/")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--ip", default="127.0.0.1")
+    serve.add_argument(
+        "--token",
+        default=None,
+        help="API token (default: a new random one, printed); '' disables auth (loopback only)",
+    )
+    serve.add_argument("--data-dir", dest="data_dir", default=None)
+    serve.add_argument("--default-model", dest="default_model", default=None)
+    serve.add_argument("--max-queue-size", dest="max_queue_size", type=int, default=None)
+    serve.add_argument("--max-concurrent-jobs", dest="max_concurrent_jobs", type=int, default=None)
+    serve.add_argument("--config", default=None, help="a jupyter_server_config.py to load")
+    serve.set_defaults(func=_serve)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

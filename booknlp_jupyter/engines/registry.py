@@ -1,0 +1,72 @@
+"""Engines by name: which engine class serves which ``model`` value."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterable, Mapping
+
+from .base import Engine
+
+log = logging.getLogger("booknlp_jupyter")
+
+#: Engines shipped with the package, as ``name: "module:Class"``.
+BUILTIN_ENGINES: dict[str, str] = {
+    "lite": "booknlp_jupyter.engines.lite:LiteEngine",
+}
+
+
+def import_engine(spec: str | type[Engine]) -> type[Engine]:
+    """Import an engine class from ``"package.module:Class"`` (or return a class as is)."""
+    if isinstance(spec, type):
+        return spec
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise ValueError(f"engine {spec!r} must be written 'package.module:Class'")
+    cls = getattr(importlib.import_module(module_name), attr)
+    if not (isinstance(cls, type) and issubclass(cls, Engine)):
+        raise TypeError(f"{spec} is not a booknlp_jupyter Engine subclass")
+    return cls
+
+
+class EngineRegistry:
+    """Maps API ``model`` values to engine classes, and engine names to their specs."""
+
+    def __init__(self, engines: Mapping[str, str | type[Engine]]):
+        self.specs: dict[str, str] = {}
+        self.classes: dict[str, type[Engine]] = {}
+        self._by_model: dict[str, type[Engine]] = {}
+        #: Engines that could not be imported, with the reason (shown in /v1/ready).
+        self.unavailable: dict[str, str] = {}
+        for name, spec in engines.items():
+            try:
+                cls = import_engine(spec)
+            except Exception as exc:  # noqa: BLE001 - one broken engine must not stop the rest
+                log.warning("engine %r (%s) is unavailable: %s", name, spec, exc)
+                self.unavailable[name] = f"{type(exc).__name__}: {exc}"
+                continue
+            self.classes[name] = cls
+            self.specs[name] = spec if isinstance(spec, str) else f"{cls.__module__}:{cls.__qualname__}"
+            for model in cls.models:
+                if model in self._by_model:
+                    raise ValueError(
+                        f"model {model!r} is served by both {self._by_model[model].name!r} "
+                        f"and {name!r}"
+                    )
+                self._by_model[model] = cls
+
+    @property
+    def models(self) -> list[str]:
+        """Every ``model`` value a client may send."""
+        return sorted(self._by_model)
+
+    def engine_for(self, model: str) -> type[Engine]:
+        """The engine class that serves ``model`` (KeyError if none)."""
+        return self._by_model[model]
+
+    def engine_name_for(self, model: str) -> str:
+        cls = self._by_model[model]
+        return next(name for name, c in self.classes.items() if c is cls)
+
+    def __iter__(self) -> Iterable[str]:
+        return iter(self.classes)

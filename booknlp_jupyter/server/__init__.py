@@ -1,0 +1,1 @@
+"""The HTTP side: the Jupyter server extension, its handlers and the OpenAPI document."""

@@ -1,0 +1,129 @@
+"""The Jupyter server extension: configuration, the job service and its handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
+from traitlets import Dict, Float, Integer, Type, Unicode, default, validate
+
+from .._version import __version__
+from ..engines import BUILTIN_ENGINES, EngineRegistry
+from ..jobs import JobService, ServiceConfig
+from .handlers import api_handlers
+
+
+class BookNLPApp(ExtensionApp):
+    """Runs BookNLP jobs for the Jupyter server: ``{base_url}booknlp/v1/...``.
+
+    Configure it as ``c.BookNLPApp.<trait> = ...`` in a ``jupyter_server_config.py``.
+    """
+
+    name = "booknlp_jupyter"
+    description = "Async BookNLP jobs for Jupyter"
+    version = __version__
+    load_other_extensions = True
+
+    url_prefix = Unicode(
+        "booknlp",
+        config=True,
+        help="Path below the server's base_url where the API lives ('' for /v1/ itself).",
+    )
+    data_dir = Unicode(
+        config=True,
+        help="Where job records (SQLite) and results live. Default: <jupyter data dir>/booknlp.",
+    )
+    max_queue_size = Integer(10, config=True, help="Pending jobs the queue holds; more get 503.")
+    max_document_size = Integer(5_000_000, config=True, help="Largest text, in characters (413).")
+    job_ttl_seconds = Float(
+        3600.0, config=True, help="Seconds a finished job's result is kept before it expires."
+    )
+    max_concurrent_jobs = Integer(
+        1, config=True, help="Jobs run at once, each in its own worker process (one per GPU)."
+    )
+    default_model = Unicode("lite", config=True, help="Model used when a request names none.")
+    job_timeout_seconds = Float(
+        4 * 3600.0, config=True, help="A running job past this many seconds fails (0: no limit)."
+    )
+    sync_max_document_size = Integer(
+        500_000, config=True, help="Largest text /v1/analyze accepts; larger goes to /v1/jobs."
+    )
+    sync_timeout_seconds = Float(
+        300.0, config=True, help="How long /v1/analyze waits before answering 202 with the job."
+    )
+    engines = Dict(
+        config=True,
+        help="Engines by name, as 'package.module:Class'. Added to the built-in ones.",
+    )
+    engine_options = Dict(
+        config=True, help="Keyword options for each engine, by engine name (e.g. spaCy model)."
+    )
+    service_class = Type(
+        JobService, klass=JobService, config=True, help="The job service class (swappable)."
+    )
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "booknlp")
+
+    @validate("max_queue_size", "max_document_size", "max_concurrent_jobs")
+    def _positive(self, proposal):  # type: ignore[no-untyped-def]
+        if proposal["value"] < 1:
+            raise ValueError(f"{proposal['trait'].name} must be at least 1")
+        return proposal["value"]
+
+    def service_config(self) -> ServiceConfig:
+        return ServiceConfig(
+            data_dir=Path(self.data_dir),
+            engines={**BUILTIN_ENGINES, **self.engines},
+            engine_options=self.engine_options,
+            max_queue_size=self.max_queue_size,
+            max_document_size=self.max_document_size,
+            job_ttl_seconds=self.job_ttl_seconds,
+            max_concurrent_jobs=self.max_concurrent_jobs,
+            default_model=self.default_model,
+            job_timeout_seconds=self.job_timeout_seconds,
+        )
+
+    def initialize_settings(self) -> None:
+        config = self.service_config()
+        self.service = self.service_class(config, EngineRegistry(config.engines))
+        base_url = self.serverapp.base_url if self.serverapp else "/"
+        self.settings.update(
+            booknlp_service=self.service,
+            booknlp_api_url=url_path_join(base_url, self.url_prefix, "v1").rstrip("/"),
+            booknlp_sync_max_document_size=self.sync_max_document_size,
+            booknlp_sync_timeout_seconds=self.sync_timeout_seconds,
+        )
+        self.log.info("BookNLP jobs at %s (data in %s)", self.settings["booknlp_api_url"],
+                      self.data_dir)
+        self._start_task: asyncio.Task[None] | None = None
+        try:  # already inside a running loop (e.g. pytest-jupyter): start now
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._start_task = loop.create_task(self._start_service())
+
+    async def _start_service(self) -> None:
+        if getattr(self, "_started", False):
+            return
+        self._started = True
+        try:
+            await self.service.start()
+        except Exception:
+            self.log.exception("the BookNLP job service failed to start")
+            raise
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(api_handlers(self.url_prefix))
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:  # type: ignore[no-untyped-def]
+        await self._start_service()
+
+    async def stop_extension(self) -> None:
+        if getattr(self, "_started", False):
+            await self.service.stop()
