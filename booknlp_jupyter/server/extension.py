@@ -9,7 +9,7 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Dict, Float, Integer, Type, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Integer, Type, Unicode, default, validate
 
 from .._version import __version__
 from ..engines import BUILTIN_ENGINES, EngineRegistry
@@ -55,6 +55,12 @@ class BookNLPApp(ExtensionApp):
     sync_timeout_seconds = Float(
         300.0, config=True, help="How long /v1/analyze waits before answering 202 with the job."
     )
+    per_user_jobs = Bool(
+        False,
+        config=True,
+        help="Jobs belong to the authenticated user, who sees only their own "
+        "(for servers shared by several users). Off for a personal server.",
+    )
     engines = Dict(
         config=True,
         help="Engines by name, as 'package.module:Class'. Added to the built-in ones.",
@@ -98,6 +104,7 @@ class BookNLPApp(ExtensionApp):
             booknlp_api_url=url_path_join(base_url, self.url_prefix, "v1").rstrip("/"),
             booknlp_sync_max_document_size=self.sync_max_document_size,
             booknlp_sync_timeout_seconds=self.sync_timeout_seconds,
+            booknlp_per_user_jobs=self.per_user_jobs,
         )
         self.log.info("BookNLP jobs at %s (data in %s)", self.settings["booknlp_api_url"],
                       self.data_dir)

@@ -11,7 +11,6 @@ import asyncio
 import json
 from collections.abc import Iterator
 from http import HTTPStatus
-from importlib import resources
 from typing import Any
 
 import orjson
@@ -26,6 +25,7 @@ from ..jobs import JobError, JobRequest, JobService, JobStatus
 from ..jobs.errors import DocumentTooLarge, InvalidRequest, NotReadyYet
 from ..results import TABLE_FORMATS, TABLES, ResultReader
 from ..results.store import gzip_chunks
+from .openapi import build_openapi
 
 AUTH_RESOURCE = "booknlp"
 JOB_ID = r"(?P<job_id>[^/]+)"
@@ -57,7 +57,10 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def owner(self) -> str | None:
-        """Whose jobs these are: the authenticated user's name."""
+        """Whose jobs these are: the authenticated user's name when jobs are per user
+        (``BookNLPApp.per_user_jobs``), else None (one user's server: all jobs are theirs)."""
+        if not self.settings.get("booknlp_per_user_jobs"):
+            return None
         user = self.current_user
         return getattr(user, "username", None) if user else None
 
@@ -220,7 +223,7 @@ class JobsHandler(BookNLPHandler):
                     ) from None
         limit = self._int_arg("limit", 50, 1, 1000)
         offset = self._int_arg("offset", 0, 0, 10**9)
-        jobs, total = self.service.list(statuses, None, limit, offset)
+        jobs, total = self.service.list(statuses, self.owner, limit, offset)
         self.write_json({"jobs": jobs, "total": total, "limit": limit, "offset": offset})
 
     def _int_arg(self, name: str, default: int, low: int, high: int) -> int:
@@ -251,13 +254,13 @@ class JobHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        self.write_json(self.service.public(self.service.get(job_id)))
+        self.write_json(self.service.public(self.service.get(job_id, self.owner)))
 
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
         force = self.get_argument("force", "false").lower() in ("1", "true", "yes")
-        job = self.service.cancel(job_id, force=force)
+        job = self.service.cancel(job_id, self.owner, force=force)
         self.write_json(self.service.public(job))
 
 
@@ -267,7 +270,7 @@ class ResultHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        job = self.service.get(job_id)
+        job = self.service.get(job_id, self.owner)
         if job.status is not JobStatus.COMPLETED:
             raise self.job_not_completed(job)
         await self.write_result(job_id, self.service.public(job))
@@ -275,7 +278,7 @@ class ResultHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
-        job = self.service.delete_result(job_id)
+        job = self.service.delete_result(job_id, self.owner)
         self.write_json(self.service.public(job))
 
 
@@ -292,7 +295,7 @@ class TableHandler(BookNLPHandler):
         fmt = self.get_argument("format", "json")
         if fmt not in TABLE_FORMATS:
             raise InvalidRequest(f"format: choose from {list(TABLE_FORMATS)}")
-        job = self.service.get(job_id)
+        job = self.service.get(job_id, self.owner)
         if job.status is not JobStatus.COMPLETED:
             raise self.job_not_completed(job)
         reader = ResultReader(self.service.store.result_path(job_id))
@@ -322,7 +325,7 @@ class EventsHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        job = self.service.get(job_id)
+        job = self.service.get(job_id, self.owner)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
@@ -419,9 +422,7 @@ class OpenAPIHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        spec = json.loads(
-            resources.files("booknlp_jupyter.server").joinpath("openapi.json").read_text("utf-8")
-        )
+        spec = build_openapi()
         spec["servers"] = [{"url": self.settings["booknlp_api_url"]}]
         self.write_json(spec)
 

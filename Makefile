@@ -1,0 +1,37 @@
+# booknlp-jupyter: `make demo` runs the main job, `make test` the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip "setuptools<81" wheel
+	# CPU torch from its pinned wheel (a bare `torch` may pull a multi-GB CUDA build)
+	$(PIP) install -q "torch==2.13.0" || $(PIP) install -q torch
+	# BookNLP without its unused tensorflow requirement; its real needs come from [lite]
+	$(PIP) install -q --no-deps "booknlp==1.0.8"
+	$(PIP) install -q -e ".[lite,notebook,test]"
+	touch $(STAMP)
+
+demo: install
+	$(PY) -m booknlp_jupyter.demo
+
+test: install
+	$(PY) -m ruff check booknlp_jupyter tests bench
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check booknlp_jupyter tests bench
+	$(PY) -m ruff format --check booknlp_jupyter tests bench
+
+bench: install
+	$(PY) bench/api_latency.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

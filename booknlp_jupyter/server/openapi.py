@@ -1,0 +1,329 @@
+"""The OpenAPI 3.1 document of the job API, built from the code's own models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._version import __version__
+from ..jobs.models import JobRequest, JobStatus
+from ..results.schema import TABLE_FORMATS, TABLE_SCHEMAS, TABLES
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+_DATE = {"type": "string", "format": "date-time"}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _arrow_column(field: Any) -> dict[str, Any]:
+    kind = "integer" if str(field.type).startswith("int") else "string"
+    return {"type": [kind, "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str, headers: dict | None = None) -> dict:
+    body: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+    if headers:
+        body["headers"] = headers
+    return body
+
+
+def _error(description: str, headers: dict | None = None) -> dict[str, Any]:
+    return _json(_ref("Error"), description, headers)
+
+
+_RETRY = {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}}
+_LOCATION = {"Location": {"schema": {"type": "string"}, "description": "The job's URL."}}
+_JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_AUTH = {403: _error("Not authenticated or not authorized.")}
+
+
+def build_openapi() -> dict[str, Any]:
+    """The document served at ``/v1/openapi.json`` (``servers`` filled in per request)."""
+    job_properties: dict[str, Any] = {
+        "job_id": {"type": "string", "format": "uuid"},
+        "status": {"type": "string", "enum": [s.value for s in JobStatus]},
+        "progress": {"type": "number", "minimum": 0, "maximum": 100},
+        "stage": _NULLABLE_STR,
+        "submitted_at": _DATE,
+        "started_at": _NULLABLE_DATE,
+        "completed_at": _NULLABLE_DATE,
+        "error_message": _NULLABLE_STR,
+        "queue_position": {"type": ["integer", "null"], "minimum": 1},
+        "book_id": _NULLABLE_STR,
+        "model": {"type": "string"},
+        "pipeline": {"type": "array", "items": {"type": "string"}},
+        "owner": _NULLABLE_STR,
+        "expires_at": _NULLABLE_DATE,
+        "token_count": {"type": ["integer", "null"]},
+        "processing_time_ms": {"type": ["integer", "null"]},
+    }
+    job = {"type": "object", "properties": job_properties, "required": list(job_properties)}
+    tables: dict[str, Any] = {
+        name: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {f.name: _arrow_column(f) for f in schema},
+                "required": schema.names,
+            },
+        }
+        for name, schema in TABLE_SCHEMAS.items()
+    }
+    tables["characters"] = {"type": "array", "items": {"type": "object"}}
+    result_props = {k: v for k, v in job_properties.items() if k != "queue_position"}
+    result_props["result"] = {
+        "type": "object",
+        "properties": tables,
+        "required": list(TABLES),
+    }
+    stats_ints = ["total_jobs", "queue_size", "max_queue_size", "max_document_size",
+                  "max_concurrent_jobs", *[s.value for s in JobStatus]]
+    stats = {
+        "type": "object",
+        "properties": {
+            **{k: {"type": "integer", "minimum": 0} for k in stats_ints},
+            "worker_running": {"type": "boolean"},
+            "job_ttl_seconds": {"type": "number"},
+        },
+        "required": [*stats_ints, "worker_running", "job_ttl_seconds"],
+    }
+    request_schema = JobRequest.model_json_schema()
+    request_schema["additionalProperties"] = False
+
+    job_responses = {
+        400: _error("Invalid request: the detail names the field."),
+        413: _error("Text longer than max_document_size."),
+        415: _error("Body is not application/json."),
+        503: _error("Queue full or service not ready.", _RETRY),
+        409: _error("Idempotency-Key reused for another request."),
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "BookNLP async job API",
+            "version": __version__,
+            "description": "Submit texts to BookNLP, watch their jobs and fetch results.",
+        },
+        "servers": [{"url": "/booknlp/v1"}],
+        "security": [{"token": []}],
+        "paths": {
+            "/jobs": {
+                "post": {
+                    "summary": "Submit a job",
+                    "parameters": [
+                        {"name": "Idempotency-Key", "in": "header", "required": False,
+                         "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("JobRequest")}},
+                    },
+                    "responses": {
+                        202: _json(_ref("Job"), "Queued.", {**_LOCATION, **_RETRY}),
+                        200: _json(_ref("Job"), "An equal job already finished.", _LOCATION),
+                        **job_responses,
+                        **_AUTH,
+                    },
+                },
+                "get": {
+                    "summary": "List jobs, newest first",
+                    "parameters": [
+                        {"name": "status", "in": "query", "required": False,
+                         "schema": {"type": "string",
+                                    "enum": [s.value for s in JobStatus]}},
+                        {"name": "limit", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                        {"name": "offset", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 0}},
+                    ],
+                    "responses": {
+                        200: _json(_ref("JobList"), "A page of jobs."),
+                        400: _error("Bad filter or paging."),
+                        **_AUTH,
+                    },
+                },
+            },
+            "/jobs/stats": {
+                "get": {
+                    "summary": "Queue statistics",
+                    "responses": {200: _json(_ref("Stats"), "Statistics."), **_AUTH},
+                }
+            },
+            "/jobs/{job_id}": {
+                "parameters": [_JOB_ID],
+                "get": {
+                    "summary": "A job's status",
+                    "responses": {
+                        200: _json(_ref("Job"), "The job."),
+                        404: _error("No such job."),
+                        **_AUTH,
+                    },
+                },
+                "delete": {
+                    "summary": "Cancel a pending job (or a running one with force=true)",
+                    "parameters": [
+                        {"name": "force", "in": "query", "required": False,
+                         "schema": {"type": "boolean"}},
+                    ],
+                    "responses": {
+                        200: _json(_ref("Job"), "Cancelled."),
+                        404: _error("No such job."),
+                        409: _error("Running, completed or failed: cannot be cancelled."),
+                        **_AUTH,
+                    },
+                },
+            },
+            "/jobs/{job_id}/result": {
+                "parameters": [_JOB_ID],
+                "get": {
+                    "summary": "A completed job's result",
+                    "responses": {
+                        200: _json(_ref("JobResult"), "The result (gzip when accepted)."),
+                        304: {"description": "Not modified (If-None-Match)."},
+                        404: _error("No such job, or it expired."),
+                        409: _error("The job failed or was cancelled: no result."),
+                        425: _error("Not completed yet.", _RETRY),
+                        **_AUTH,
+                    },
+                },
+                "delete": {
+                    "summary": "Free a finished job's result now (the job reads expired)",
+                    "responses": {
+                        200: _json(_ref("Job"), "Freed."),
+                        404: _error("No such job."),
+                        409: _error("The job is still pending or running."),
+                        **_AUTH,
+                    },
+                },
+            },
+            "/jobs/{job_id}/result/{table}": {
+                "parameters": [
+                    _JOB_ID,
+                    {"name": "table", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(TABLES)}},
+                ],
+                "get": {
+                    "summary": "One table of a result",
+                    "parameters": [
+                        {"name": "format", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": list(TABLE_FORMATS)}},
+                    ],
+                    "responses": {
+                        200: {
+                            "description": "The table.",
+                            "content": {
+                                "application/json": {"schema": {"type": "array"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                                "application/vnd.apache.parquet": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                },
+                            },
+                        },
+                        304: {"description": "Not modified (If-None-Match)."},
+                        400: _error("Unknown format."),
+                        404: _error("No such job, table, or it expired."),
+                        409: _error("The job failed or was cancelled: no result."),
+                        425: _error("Not completed yet.", _RETRY),
+                        **_AUTH,
+                    },
+                },
+            },
+            "/jobs/{job_id}/events": {
+                "parameters": [_JOB_ID],
+                "get": {
+                    "summary": "Server-Sent Events of the job's state until it is final",
+                    "responses": {
+                        200: {
+                            "description": "`event: job` messages whose data is a Job.",
+                            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        },
+                        404: _error("No such job."),
+                        **_AUTH,
+                    },
+                },
+            },
+            "/analyze": {
+                "post": {
+                    "summary": "Analyse a short text synchronously (through the same queue)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("JobRequest")}},
+                    },
+                    "responses": {
+                        200: _json(_ref("JobResult"), "The result."),
+                        202: _json(_ref("Job"), "Still running at the sync timeout.",
+                                   {**_LOCATION, **_RETRY}),
+                        **job_responses,
+                        409: _error("The job failed, or Idempotency-Key reused."),
+                        **_AUTH,
+                    },
+                }
+            },
+            "/health": {
+                "get": {
+                    "summary": "The extension answers",
+                    "responses": {200: _json({"type": "object"}, "Alive."), **_AUTH},
+                }
+            },
+            "/ready": {
+                "get": {
+                    "summary": "200 once the worker is up",
+                    "responses": {
+                        200: _json(_ref("Ready"), "Ready."),
+                        503: _json(_ref("Ready"), "Worker not up yet.", _RETRY),
+                        **_AUTH,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {200: _json({"type": "object"}, "OpenAPI 3.1."), **_AUTH},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`token <your Jupyter or service token>`",
+                }
+            },
+            "schemas": {
+                "JobRequest": request_schema,
+                "Job": job,
+                "JobResult": {"type": "object", "properties": result_props,
+                              "required": list(result_props)},
+                "JobList": {
+                    "type": "object",
+                    "properties": {
+                        "jobs": {"type": "array", "items": _ref("Job")},
+                        "total": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "offset": {"type": "integer"},
+                    },
+                    "required": ["jobs", "total", "limit", "offset"],
+                },
+                "Stats": stats,
+                "Ready": {
+                    "type": "object",
+                    "properties": {"ready": {"type": "boolean"}},
+                    "required": ["ready"],
+                },
+                "Error": {
+                    "type": "object",
+                    "properties": {"detail": {"type": "string"}},
+                    "required": ["detail"],
+                },
+            },
+        },
+    }
+    return json.loads(json.dumps(document))  # status codes as strings, as JSON has them
