@@ -35,9 +35,15 @@ def booknlp_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def jp_server_config(tmp_path, booknlp_overrides):
+def server_overrides() -> dict[str, Any]:
+    """Override to add ``ServerApp`` settings."""
+    return {}
+
+
+@pytest.fixture
+def jp_server_config(tmp_path, booknlp_overrides, server_overrides):
     return {
-        "ServerApp": {"jpserver_extensions": {"booknlp_jupyter": True}},
+        "ServerApp": {"jpserver_extensions": {"booknlp_jupyter": True}, **server_overrides},
         "BookNLPApp": booknlp_config(tmp_path, **booknlp_overrides),
     }
 
