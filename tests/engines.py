@@ -103,3 +103,11 @@ class InstantEngine(Engine):
 
     def run(self, text, *, model, pipeline, progress):
         return EngineResult()
+
+
+class StandInEngine(ControlledEngine):
+    """Serves the spec's model names (``small``, ``big``) so its examples run unchanged
+    in tests that must not depend on BookNLP's weights."""
+
+    name = "stand-in"
+    models = ("small", "big")
