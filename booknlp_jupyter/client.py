@@ -54,7 +54,7 @@ class Client:
             from jupyter_server.serverapp import list_running_servers
 
             servers = list(list_running_servers())
-        except Exception:  # noqa: BLE001 - discovery is best effort
+        except Exception:
             servers = []
         tried.append(f"running Jupyter servers ({len(servers)} found)")
         if servers:

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     port, token = _free_port(), secrets.token_hex(16)
     data_dir = Path(tempfile.mkdtemp(prefix="booknlp-demo-"))
     env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1"}
-    log = open(data_dir / "server.log", "wb")
+    log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
          f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 client = Client(url, token)
                 client.ready(timeout=1)
                 break
-            except Exception:  # noqa: BLE001 - not listening yet
+            except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)

@@ -56,7 +56,8 @@ class ServerProcess:
             [sys.executable, "-m", "booknlp_jupyter", "serve", "--port", str(self.port),
              "--token", self.token, "--data-dir", str(self.data_dir), "--config",
              str(self.config)],
-            cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=open(self.log, "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -23,7 +23,7 @@ async def test_failure_fails_only_its_job(api, directive, message):
     assert failed["progress"] < 100
     done = await api.wait(good["job_id"])
     assert done["status"] == "completed"
-    code, stats = await api.json("GET", "jobs", "stats")
+    _, stats = await api.json("GET", "jobs", "stats")
     assert stats["failed"] == 1 and stats["completed"] == 1 and stats["worker_running"]
 
 

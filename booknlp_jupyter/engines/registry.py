@@ -41,12 +41,14 @@ class EngineRegistry:
         for name, spec in engines.items():
             try:
                 cls = import_engine(spec)
-            except Exception as exc:  # noqa: BLE001 - one broken engine must not stop the rest
+            except Exception as exc:
                 log.warning("engine %r (%s) is unavailable: %s", name, spec, exc)
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
                 continue
             self.classes[name] = cls
-            self.specs[name] = spec if isinstance(spec, str) else f"{cls.__module__}:{cls.__qualname__}"
+            self.specs[name] = (
+                spec if isinstance(spec, str) else f"{cls.__module__}:{cls.__qualname__}"
+            )
             for model in cls.models:
                 if model in self._by_model:
                     raise ValueError(

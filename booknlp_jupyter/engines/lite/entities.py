@@ -1,0 +1,232 @@
+"""Entity mentions (PROP, NOM, PRON) in LitBank's categories, found in each spaCy Doc.
+
+* PROP: spaCy's named entities mapped to LitBank (PERSON->PER, GPE, LOC, FAC, ORG;
+  NORP, dates, numbers etc. are dropped), widened left over titles ("Mr.", "Lady");
+  plus title + proper-noun runs that spaCy's NER missed ("Mrs. Bennet").
+* NOM: every common noun whose head lemma maps to a category (`lexicon.nominal_category`),
+  spanning its syntactic subtree minus coordinated conjuncts and edge punctuation (LitBank
+  marks maximal phrases: "a man who ... never took up any book").
+* PRON: personal pronouns (I, you, he, she, we, they and their forms), all PER; "it" is
+  left out (in LitBank it mostly refers to places and things).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .lexicon import FirstSenseLexicon, nominal_category
+
+NER_TO_LITBANK = {"PERSON": "PER", "GPE": "GPE", "LOC": "LOC", "FAC": "FAC", "ORG": "ORG"}
+
+TITLES = frozenset(
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "miss",
+        "ms",
+        "ms.",
+        "sir",
+        "lady",
+        "lord",
+        "dr",
+        "dr.",
+        "doctor",
+        "captain",
+        "capt.",
+        "colonel",
+        "col.",
+        "general",
+        "major",
+        "lieutenant",
+        "sergeant",
+        "uncle",
+        "aunt",
+        "madame",
+        "madam",
+        "monsieur",
+        "mademoiselle",
+        "master",
+        "mistress",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "duke",
+        "duchess",
+        "count",
+        "countess",
+        "baron",
+        "professor",
+        "rev.",
+        "reverend",
+        "father",
+        "mother",
+        "sister",
+        "brother",
+        "saint",
+        "st.",
+        "dame",
+        "herr",
+        "frau",
+        "signor",
+        "signora",
+        "senor",
+        "señor",
+        "don",
+    ]
+)
+
+PRONOUNS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "he",
+        "him",
+        "his",
+        "himself",
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "we",
+        "us",
+        "our",
+        "ours",
+        "ourselves",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "themselves",
+        "thou",
+        "thee",
+        "thy",
+        "thine",
+        "thyself",
+        "ye",
+    ]
+)
+
+_EDGE_PUNCT = frozenset(",;:.!?-\"'()[]\u2014\u2013\u201c\u201d\u2018\u2019")
+
+
+@dataclass
+class Mentions:
+    """Mentions as parallel lists, in document token ids (``end`` inclusive)."""
+
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    props: list[str] = field(default_factory=list)
+    cats: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def add(self, start: int, end: int, prop: str, cat: str) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.props.append(prop)
+        self.cats.append(cat)
+
+    def sorted(self) -> Mentions:
+        """Mentions ordered by (start, end), one per span (PROP over NOM over PRON)."""
+        rank = {"PROP": 0, "NOM": 1, "PRON": 2}
+        order = sorted(
+            range(len(self)), key=lambda k: (self.starts[k], self.ends[k], rank[self.props[k]])
+        )
+        out = Mentions()
+        last = None
+        for k in order:
+            span = (self.starts[k], self.ends[k])
+            if span != last:
+                out.add(self.starts[k], self.ends[k], self.props[k], self.cats[k])
+            last = span
+        return out
+
+
+def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
+    """Drop edge punctuation, spaces and a trailing possessive 's from ``doc[start:end+1]``."""
+    while start <= end and (doc[start].is_space or doc[start].text in _EDGE_PUNCT):
+        start += 1
+    while end >= start and (
+        doc[end].is_space or doc[end].text in _EDGE_PUNCT or doc[end].tag_ == "POS"
+    ):
+        end -= 1
+    return start, end
+
+
+def _nominal_extent(tok: Any) -> tuple[int, int]:
+    left = tok.left_edge.i
+    right = tok.right_edge.i
+    for child in tok.rights:
+        if child.dep_ in ("conj", "cc") or (child.dep_ == "punct" and child.i > tok.i):
+            right = min(right, child.left_edge.i - 1)
+            break
+    for child in tok.lefts:
+        if child.dep_ in ("conj", "cc"):
+            left = max(left, child.right_edge.i + 1)
+    return left, max(right, tok.i)
+
+
+def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Mentions) -> None:
+    """Add the mentions of one parsed ``doc`` to ``out`` (``gid`` maps to document ids)."""
+    taken = bytearray(len(doc))
+    for ent in doc.ents:
+        cat = NER_TO_LITBANK.get(ent.label_)
+        if cat is None:
+            continue
+        start, end = _trim(doc, ent.start, ent.end - 1)
+        while start > 0 and doc[start - 1].lower_ in TITLES and doc[start - 1].text[:1].isupper():
+            start -= 1
+        if start > end or not any(doc[i].text[:1].isupper() for i in range(start, end + 1)):
+            continue
+        for i in range(start, end + 1):
+            taken[i] = 1
+        out.add(gid[start], gid[end], "PROP", cat)
+
+    n = len(doc)
+    i = 0
+    while i < n:  # "Mrs. Bennet" missed by the NER
+        tok = doc[i]
+        if (
+            not taken[i]
+            and tok.lower_ in TITLES
+            and tok.text[:1].isupper()
+            and i + 1 < n
+            and doc[i + 1].pos_ == "PROPN"
+            and not taken[i + 1]
+        ):
+            j = i + 1
+            while j + 1 < n and doc[j + 1].pos_ == "PROPN" and not taken[j + 1]:
+                j += 1
+            for k in range(i, j + 1):
+                taken[k] = 1
+            out.add(gid[i], gid[j], "PROP", "PER")
+            i = j + 1
+            continue
+        i += 1
+
+    for tok in doc:
+        if gid[tok.i] < 0 or taken[tok.i]:
+            continue
+        if tok.lower_ in PRONOUNS and tok.tag_ in ("PRP", "PRP$"):
+            out.add(gid[tok.i], gid[tok.i], "PRON", "PER")
+        elif tok.pos_ == "NOUN":
+            cat = nominal_category(tok.lemma_, lexicon)
+            if cat is None:
+                continue
+            start, end = _nominal_extent(tok)
+            start, end = _trim(doc, start, end)
+            if start <= tok.i <= end and gid[start] >= 0 and gid[end] >= 0:
+                out.add(gid[start], gid[end], "NOM", cat)

@@ -1,0 +1,154 @@
+"""Compact per-token columns for a whole document, filled one spaCy Doc at a time."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+
+class TokenColumns:
+    """The document's tokens as parallel columns (arrays of ints, lists of shared strings).
+
+    Ids are document-level: ``heads[i]`` is the token id of token ``i``'s syntactic head
+    (itself for a root); ``sent_ids``/``para_ids`` count sentences and paragraphs that hold
+    at least one token. Strings are interned through one dict, so a word or tag that
+    occurs 10,000 times is stored once.
+    """
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.lemmas: list[str] = []
+        self.pos: list[str] = []
+        self.tags: list[str] = []
+        self.deps: list[str] = []
+        self.onsets = array("q")
+        self.heads = array("i")
+        self.sent_ids = array("i")
+        self.para_ids = array("i")
+        self.in_sent = array("i")
+        #: First token id of each sentence.
+        self.sent_starts = array("i")
+        self._strings: dict[str, str] = {}
+        self.n_sents = 0
+        self.n_paras = 0
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def _s(self, s: str) -> str:
+        return self._strings.setdefault(s, s)
+
+    def add_doc(self, doc: Any, text: str, base: int, new_paragraph: bool) -> list[int]:
+        """Append the non-space tokens of ``doc`` (parsed from ``text[base:...]``).
+
+        Returns the map from ``doc`` token index to document token id (-1 for spaces).
+        """
+        first = len(self.words)
+        gid = [-1] * len(doc)
+        nxt = first
+        for tok in doc:
+            if not tok.is_space:
+                gid[tok.i] = nxt
+                nxt += 1
+        if nxt == first:
+            return gid
+        if new_paragraph or self.n_paras == 0:
+            self.n_paras += 1
+        para = self.n_paras - 1
+        s = self._s
+        for sent in doc.sents:
+            within = 0
+            for tok in sent:
+                i = gid[tok.i]
+                if i < 0:
+                    continue
+                if within == 0:
+                    self.sent_starts.append(i)
+                    self.n_sents += 1
+                on = base + tok.idx
+                self.words.append(s(text[on : on + len(tok.text)]))
+                self.lemmas.append(s(tok.lemma_))
+                self.pos.append(s(tok.pos_))
+                self.tags.append(s(tok.tag_))
+                self.deps.append(s(tok.dep_))
+                self.onsets.append(on)
+                head = gid[tok.head.i]
+                self.heads.append(head if head >= 0 else i)
+                self.sent_ids.append(self.n_sents - 1)
+                self.para_ids.append(para)
+                self.in_sent.append(within)
+                within += 1
+        return gid
+
+    def offset(self, i: int) -> int:
+        """Character offset just past token ``i``."""
+        return self.onsets[i] + len(self.words[i])
+
+    def text(self, start: int, end: int) -> str:
+        """Words ``start..end`` (inclusive) joined by spaces, as BookNLP writes phrases."""
+        return " ".join(self.words[start : end + 1])
+
+    def sentence_range(self, sid: int) -> tuple[int, int]:
+        """First and last token id of sentence ``sid``."""
+        start = self.sent_starts[sid]
+        end = self.sent_starts[sid + 1] - 1 if sid + 1 < self.n_sents else len(self.words) - 1
+        return start, end
+
+    def children(self) -> list[list[int]]:
+        """Dependents of each token (computed on demand; not stored)."""
+        kids: list[list[int]] = [[] for _ in range(len(self.words))]
+        for i, h in enumerate(self.heads):
+            if h != i:
+                kids[h].append(i)
+        return kids
+
+
+class BookToken:
+    """A light stand-in for ``booknlp.common.pipelines.Token``, made on demand."""
+
+    __slots__ = (
+        "dephead",
+        "deprel",
+        "inQuote",
+        "lemma",
+        "paragraph_id",
+        "pos",
+        "sentence_id",
+        "text",
+        "token_id",
+    )
+
+    def __init__(self, cols: TokenColumns, i: int):
+        self.text = cols.words[i]
+        self.lemma = cols.lemmas[i]
+        self.pos = cols.pos[i]
+        self.deprel = cols.deps[i]
+        self.dephead = cols.heads[i]
+        self.paragraph_id = cols.para_ids[i]
+        self.sentence_id = cols.sent_ids[i]
+        self.token_id = i
+        self.inQuote = False
+
+
+class BookTokens:
+    """A read-only sequence of `BookToken` views over `TokenColumns` for BookNLP's code."""
+
+    def __init__(self, cols: TokenColumns):
+        self.cols = cols
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [BookToken(self.cols, j) for j in range(*i.indices(len(self.cols)))]
+        if i < 0:
+            i += len(self.cols)
+        if not 0 <= i < len(self.cols):
+            raise IndexError(i)
+        return BookToken(self.cols, i)
+
+    def __iter__(self) -> Iterator[BookToken]:
+        for i in range(len(self.cols)):
+            yield BookToken(self.cols, i)

@@ -1,0 +1,210 @@
+"""The lite engine, run directly on real public-domain text (no server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("spacy")
+pytest.importorskip("booknlp")
+
+from booknlp_jupyter.engines import PipelineError
+from booknlp_jupyter.engines.lite import LiteEngine
+from booknlp_jupyter.results.schema import TABLE_SCHEMAS
+from booknlp_jupyter.results.store import to_arrow
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FULL = ["entity", "quote", "supersense", "event", "coref"]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str | None]] = []
+
+    def __call__(self, fraction: float, stage: str | None = None) -> None:
+        self.calls.append((fraction, stage))
+
+
+@pytest.fixture(scope="module")
+def engine() -> LiteEngine:
+    eng = LiteEngine()
+    eng.load("lite", FULL)
+    return eng
+
+
+def _run(engine: LiteEngine, name: str, **options: Any) -> dict[str, Any]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    rec = Recorder()
+    saved = dict(engine.options)
+    engine.options.update(options)
+    try:
+        result = engine.run(text, model="lite", pipeline=FULL, progress=rec)
+    finally:
+        engine.options = saved
+    return {"text": text, "result": result, "progress": rec.calls}
+
+
+@pytest.fixture(scope="module")
+def usher(engine: LiteEngine) -> dict[str, Any]:
+    return _run(engine, "usher.txt")
+
+
+@pytest.fixture(scope="module")
+def pride(engine: LiteEngine) -> dict[str, Any]:
+    return _run(engine, "pride_excerpt.txt")
+
+
+@pytest.fixture(scope="module")
+def pride_chunked(engine: LiteEngine) -> dict[str, Any]:
+    return _run(engine, "pride_excerpt.txt", chunk_chars=2_000, batch_size=64)
+
+
+def _names(character: dict[str, Any]) -> set[str]:
+    proper = {m["n"] for m in character["mentions"]["proper"]}
+    return proper | {character["name"]}
+
+
+def test_usher_has_roderick(usher: dict[str, Any]) -> None:
+    chars = usher["result"].characters
+    assert any("Roderick Usher" in _names(c) for c in chars[:10]), [c["name"] for c in chars]
+
+
+def test_pride_top_characters(pride: dict[str, Any]) -> None:
+    top = pride["result"].characters[:8]
+    names = [" ".join(sorted(_names(c))) for c in top]
+    assert any("Elizabeth" in n for n in names), names
+    assert any("Darcy" in n for n in names), names
+    for c in top:
+        assert c["count"] >= 2
+        assert c["g"] is None or "argmax" in c["g"]
+        for key in ("agent", "patient", "mod", "poss"):
+            for act in c[key]:
+                assert set(act) == {"w", "i"}
+
+
+def test_said_elizabeth_attributed(pride: dict[str, Any]) -> None:
+    res = pride["result"]
+    q = res.quotes
+    k = next(i for i, text in enumerate(q["quote"]) if "But you forget , mamma" in text)
+    char_id = q["char_id"][k]
+    assert char_id is not None
+    elizabeth = next(c for c in res.characters if "Elizabeth" in _names(c))
+    assert char_id == elizabeth["id"]
+
+
+@pytest.mark.parametrize("book", ["usher", "pride"])
+def test_token_offsets_slice_text(book: str, request: pytest.FixtureRequest) -> None:
+    run = request.getfixturevalue(book)
+    tok = run["result"].tokens
+    text = run["text"]
+    for word, on, off in zip(tok["word"], tok["byte_onset"], tok["byte_offset"], strict=False):
+        assert text[on:off] == word
+    n = len(tok["word"])
+    assert list(tok["token_ID_within_document"]) == list(range(n))
+    assert all(0 <= h < n for h in tok["syntactic_head_ID"])
+    assert list(tok["sentence_ID"]) == sorted(tok["sentence_ID"])
+    assert list(tok["paragraph_ID"]) == sorted(tok["paragraph_ID"])
+    assert set(tok["event"]) <= {"EVENT", "O"}
+
+
+def test_chunked_equals_whole(pride: dict[str, Any], pride_chunked: dict[str, Any]) -> None:
+    a, b = pride["result"], pride_chunked["result"]
+    for name in TABLE_SCHEMAS:
+        ta = to_arrow(getattr(a, name), TABLE_SCHEMAS[name])
+        tb = to_arrow(getattr(b, name), TABLE_SCHEMAS[name])
+        assert ta.equals(tb), name
+    assert a.characters == b.characters
+    spacy_calls = [f for f, s in pride_chunked["progress"] if s == "spacy"]
+    assert len(spacy_calls) > len([f for f, s in pride["progress"] if s == "spacy"])
+
+
+def test_progress_monotonic_through_stages(pride_chunked: dict[str, Any]) -> None:
+    calls = pride_chunked["progress"]
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions)
+    assert fractions[0] >= 0.0 and fractions[-1] == 1.0
+    stages = [s for _, s in calls]
+    expected = [
+        "spacy",
+        "entities",
+        "quotes",
+        "coref",
+        "gender",
+        "speakers",
+        "characters",
+        "supersenses",
+        "events",
+    ]
+    seen = [s for i, s in enumerate(stages) if s in expected and s not in stages[:i]]
+    assert seen == expected
+
+
+@pytest.mark.parametrize("book", ["usher", "pride"])
+def test_indices_point_at_tokens(book: str, request: pytest.FixtureRequest) -> None:
+    res = request.getfixturevalue(book)["result"]
+    n = len(res.tokens["word"])
+    ent = res.entities
+    assert len(ent["start_token"]) > 0
+    for s, e, text in zip(ent["start_token"], ent["end_token"], ent["text"], strict=False):
+        assert 0 <= s <= e < n
+        assert text == " ".join(res.tokens["word"][s : e + 1])
+    q = res.quotes
+    assert len(q["quote_start"]) > 0
+    for k in range(len(q["quote_start"])):
+        assert 0 <= q["quote_start"][k] <= q["quote_end"][k] < n
+        if q["mention_start"][k] is not None:
+            assert 0 <= q["mention_start"][k] <= q["mention_end"][k] < n
+            assert q["char_id"][k] is not None
+    for table in ("supersenses",):
+        t = getattr(res, table)
+        assert all(0 <= s <= e < n for s, e in zip(t["start_token"], t["end_token"], strict=False))
+    ev = res.events
+    assert all(res.tokens["event"][i] == "EVENT" for i in ev["token_ID_within_document"])
+    assert sum(1 for x in res.tokens["event"] if x == "EVENT") == len(ev["word"])
+
+
+@pytest.mark.parametrize("book", ["usher", "pride"])
+def test_character_mentions_exist(book: str, request: pytest.FixtureRequest) -> None:
+    res = request.getfixturevalue(book)["result"]
+    ent = res.entities
+    by_id: dict[int, dict[str, set[str]]] = {}
+    for c, p, text in zip(ent["COREF"], ent["prop"], ent["text"], strict=False):
+        by_id.setdefault(int(c), {}).setdefault(p, set()).add(text)
+    for ch in res.characters:
+        assert ch["id"] in by_id
+        for key, prop in (("proper", "PROP"), ("common", "NOM"), ("pronoun", "PRON")):
+            for m in ch["mentions"][key]:
+                assert m["n"] in by_id[ch["id"]].get(prop, set()), (ch["name"], m)
+
+
+def test_tables_convert_to_schema(usher: dict[str, Any]) -> None:
+    res = usher["result"]
+    for name, schema in TABLE_SCHEMAS.items():
+        table = to_arrow(getattr(res, name), schema)
+        assert table.schema == schema
+        assert table.num_rows > 0, name
+
+
+def test_check_pipeline() -> None:
+    LiteEngine.check_pipeline("lite", ["entity", "coref"])
+    LiteEngine.check_pipeline("lite", ["quote"])
+    with pytest.raises(PipelineError, match="add 'entity'"):
+        LiteEngine.check_pipeline("lite", ["quote", "coref"])
+    with pytest.raises(PipelineError, match="unknown"):
+        LiteEngine.check_pipeline("lite", ["entity", "ner"])
+    with pytest.raises(PipelineError, match="model 'lite'"):
+        LiteEngine.check_pipeline("big", ["entity"])
+
+
+def test_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, booknlp_jupyter.engines.lite as m; "
+        "print(any(k in sys.modules for k in ('spacy', 'torch', 'booknlp')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
