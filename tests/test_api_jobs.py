@@ -398,3 +398,8 @@ async def test_submit_latency_is_low_and_loop_stays_free(api, gate):
     for _ in range(20):
         await api.json("GET", "jobs", "stats")
     assert (time.monotonic() - start) / 20 < 0.25
+
+
+async def test_book_id_is_a_free_label(api):
+    job = await api.submit("label me", book_id="Pride & Prejudice (1813), Austen's")
+    assert job["book_id"] == "Pride & Prejudice (1813), Austen's"

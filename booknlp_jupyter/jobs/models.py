@@ -35,8 +35,9 @@ class JobRequest(BaseModel):
     book_id: str | None = Field(
         default=None,
         max_length=128,
-        pattern=r"^[\w.\- ]*$",
-        description="Your label for the document (letters, digits, '_', '-', '.', ' ').",
+        pattern=r"^[^\x00-\x1f\x7f/\\]*$",
+        description="Your label for the document: no slashes or control characters "
+        "(it is only ever stored, never used in a path).",
     )
     model: str | None = Field(
         default=None, description="An engine's model; the server's default if omitted."
