@@ -45,21 +45,33 @@ class Client:
 
     @staticmethod
     def discover(token: str | None = None) -> tuple[str, str | None]:
-        """Where the API is: ``BOOKNLP_URL``/``BOOKNLP_TOKEN``, else the newest running
-        Jupyter server on this machine (its ``{base_url}booknlp/v1``)."""
-        if os.environ.get("BOOKNLP_URL"):
-            return os.environ["BOOKNLP_URL"], token or os.environ.get("BOOKNLP_TOKEN")
+        """Where the API is, tried in order: ``BOOKNLP_URL`` (+ ``BOOKNLP_TOKEN``); the
+        Jupyter server that launched this kernel (``JPY_PARENT_PID`` among the running
+        servers); a JupyterHub single-user server (``JUPYTERHUB_SERVICE_URL``,
+        ``JUPYTERHUB_API_TOKEN``); the only running Jupyter server on this machine."""
+        env = os.environ
+        if env.get("BOOKNLP_URL"):
+            return env["BOOKNLP_URL"], token or env.get("BOOKNLP_TOKEN")
         tried = ["BOOKNLP_URL (not set)"]
         try:
             from jupyter_server.serverapp import list_running_servers
 
             servers = list(list_running_servers())
-        except Exception:
+        except Exception:  # discovery is best effort
             servers = []
-        tried.append(f"running Jupyter servers ({len(servers)} found)")
-        if servers:
-            info = servers[-1]
+        parent = env.get("JPY_PARENT_PID")
+        for info in servers:
+            if parent and str(info.get("pid")) == parent:
+                return info["url"].rstrip("/") + "/booknlp/v1", token or info.get("token")
+        tried.append(f"the server with pid JPY_PARENT_PID={parent or '(not set)'}")
+        if env.get("JUPYTERHUB_SERVICE_URL"):
+            url = env["JUPYTERHUB_SERVICE_URL"].rstrip("/") + "/booknlp/v1"
+            return url, token or env.get("JUPYTERHUB_API_TOKEN")
+        tried.append("JUPYTERHUB_SERVICE_URL (not set)")
+        if len(servers) == 1:
+            info = servers[0]
             return info["url"].rstrip("/") + "/booknlp/v1", token or info.get("token")
+        tried.append(f"the only running Jupyter server ({len(servers)} found)")
         raise BookNLPError(0, "no BookNLP server found; tried " + ", ".join(tried)
                            + ". Set BOOKNLP_URL (and BOOKNLP_TOKEN) or pass url= and token=.")
 

@@ -41,7 +41,7 @@ class EngineRegistry:
         for name, spec in engines.items():
             try:
                 cls = import_engine(spec)
-            except Exception as exc:
+            except Exception as exc:  # one broken engine must not stop the others
                 log.warning("engine %r (%s) is unavailable: %s", name, spec, exc)
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
                 continue

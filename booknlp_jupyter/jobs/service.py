@@ -371,7 +371,7 @@ class JobService:
             try:
                 for job in self.store.expired_before(utcnow()):
                     self._expire(job)
-            except Exception:
+            except Exception:  # the sweep must outlive one bad pass
                 log.exception("expiry sweep failed")
 
     # -- running -------------------------------------------------------------------

@@ -149,7 +149,7 @@ def worker_main(
             )
         except SystemExit as exc:
             conn.send(("error", job_id, f"the engine called sys.exit({exc.code!r})"))
-        except BaseException as exc:
+        except BaseException as exc:  # any engine failure fails its own job only
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             detail = str(exc) or type(exc).__name__
             conn.send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))
