@@ -59,8 +59,9 @@ class ControlledEngine(Engine):
             elif cmd == "oom":
                 os.kill(os.getpid(), signal.SIGKILL)
         progress(0.6, "tokens")
-        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\s@]\S*", text)
-                 if not text[: m.start()].endswith("@")]
+        # directive lines are blanked (offsets kept); the rest is split on whitespace
+        body = re.sub(r"(?m)^@.*$", lambda m: " " * len(m.group()), text)
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", body)]
         tokens = {
             "paragraph_ID": [0] * len(words),
             "sentence_ID": [0] * len(words),

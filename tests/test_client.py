@@ -1,0 +1,55 @@
+"""The small client against a real server process."""
+
+from __future__ import annotations
+
+import pytest
+
+from booknlp_jupyter.client import BookNLPError, Client
+
+from .procs import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = ServerProcess(tmp_path_factory.mktemp("client") / "data", token="client-t").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_submit_wait_frames(server, monkeypatch):
+    monkeypatch.setenv("BOOKNLP_URL", server.url)
+    monkeypatch.setenv("BOOKNLP_TOKEN", server.token)
+    client = Client()
+    assert client.ready()["ready"]
+    job = client.submit("@sleep 0.3\nMr Darcy met Elizabeth", book_id="pp")
+    states = []
+    final = job.wait(progress=states.append)
+    assert final["status"] == "completed" and states[-1]["progress"] == 100
+    assert [s["progress"] for s in states] == sorted(s["progress"] for s in states)
+    frames = job.frames()
+    assert list(frames["tokens"]["word"]) == ["Mr", "Darcy", "met", "Elizabeth"]
+    assert str(frames["tokens"]["byte_onset"].dtype) == "Int64"
+    assert str(frames["quotes"]["char_id"].dtype) == "Int64"
+    assert frames["quotes"]["char_id"].isna().all()
+    assert set(frames["characters"]["name"]) == {"Mr", "Darcy", "Elizabeth"}
+
+
+@pytest.mark.slow
+def test_errors_carry_status_and_detail(server):
+    client = Client(server.url, server.token)
+    with pytest.raises(BookNLPError) as err:
+        client.submit("")
+    assert err.value.status_code == 400 and "text" in err.value.detail
+
+
+def test_discovery_says_what_it_tried(monkeypatch, tmp_path):
+    for var in ("BOOKNLP_URL", "JPY_PARENT_PID", "JUPYTERHUB_SERVICE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    with pytest.raises(BookNLPError) as err:
+        Client()
+    assert "BOOKNLP_URL" in err.value.detail and "JUPYTERHUB_SERVICE_URL" in err.value.detail
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:1/user/ada/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hub-token")
+    assert Client.discover() == ("http://127.0.0.1:1/user/ada/booknlp/v1", "hub-token")
