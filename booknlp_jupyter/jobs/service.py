@@ -211,9 +211,16 @@ class JobService:
             **counts,
             "worker_running": any(w.alive and w.ready for w in self.workers),
             "workers": [
-                {"pid": w.info.get("pid"), "alive": w.alive, "ready": w.ready, "job_id": w.job_id}
+                {"pid": w.info.get("pid"), "alive": w.alive, "ready": w.ready,
+                 "job_id": w.job_id, "engines": w.info.get("engines", {})}
                 for w in self.workers
             ],
+            "devices": sorted({
+                str(facts["device"])
+                for w in self.workers
+                for facts in w.info.get("engines", {}).values()
+                if isinstance(facts, dict) and facts.get("device")
+            }),
             "max_document_size": self.config.max_document_size,
             "job_ttl_seconds": self.config.job_ttl_seconds,
             "max_concurrent_jobs": self.config.max_concurrent_jobs,
