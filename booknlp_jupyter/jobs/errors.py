@@ -42,6 +42,10 @@ class NotReadyYet(JobError):
     status_code = 425
 
 
+class TooManyJobs(JobError):
+    status_code = 429
+
+
 class QueueFull(JobError):
     status_code = 503
 

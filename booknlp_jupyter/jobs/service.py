@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +29,7 @@ from .errors import (
     JobNotFound,
     QueueFull,
     ServiceNotReady,
+    TooManyJobs,
 )
 from .models import Job, JobRequest, JobStatus, utcnow
 from .store import JobStore
@@ -52,6 +53,7 @@ class ServiceConfig:
     job_timeout_seconds: float = 4 * 3600
     max_attempts: int = 2
     retry_after_seconds: int = 5
+    max_pending_per_user: int = 0  # 0: no per-user limit
 
 
 def text_problem(text: str) -> str | None:
@@ -86,7 +88,12 @@ class JobService:
         self.store = JobStore(config.data_dir)
         self.workers: list[WorkerProcess] = []
         self.started_at = time.time()
-        self._pending: list[str] = []  # job ids in FIFO order
+        self._pending: list[str] = []  # job ids in submission (FIFO) order
+        self._served: dict[str | None, int] = {}  # owner -> tick of their last dispatch
+        self._tick = 0
+        self._order: list[str] | None = None  # cached dispatch order of pending jobs
+        #: Called (on the loop) while jobs run, so the server counts them as activity.
+        self.on_activity: Callable[[], None] | None = None
         self._active: dict[str, Job] = {}  # pending and running jobs
         self._reserved = 0  # queue slots held by submissions being written
         self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
@@ -150,6 +157,7 @@ class JobService:
                             job.job_id)
         for job in store.by_status(JobStatus.PENDING):
             if store.input_path(job.job_id).exists():
+                self._order = None
                 self._pending.append(job.job_id)
                 self._active[job.job_id] = job
             else:
@@ -185,9 +193,31 @@ class JobService:
         if job.status is not JobStatus.PENDING:
             return None
         try:
-            return self._pending.index(job.job_id) + 1
+            return self.dispatch_order().index(job.job_id) + 1
         except ValueError:
             return None
+
+    def dispatch_order(self) -> list[str]:
+        """Pending job ids in the order they will run: round-robin between owners
+        (the owner served longest ago goes first), each owner's jobs oldest first.
+        With one owner (a personal server) this is plain FIFO."""
+        if self._order is None:
+            by_owner: dict[str | None, list[str]] = {}
+            for job_id in self._pending:
+                by_owner.setdefault(self._active[job_id].owner, []).append(job_id)
+            served = dict(self._served)
+            tick, order = self._tick, []
+            while by_owner:
+                owner = min(
+                    by_owner,
+                    key=lambda o: (served.get(o, -1), self._active[by_owner[o][0]].seq),
+                )
+                order.append(by_owner[owner].pop(0))
+                if not by_owner[owner]:
+                    del by_owner[owner]
+                served[owner], tick = tick, tick + 1
+            self._order = order
+        return self._order
 
     def public(self, job: Job) -> dict[str, Any]:
         return job.public(self.queue_position(job))
@@ -276,6 +306,15 @@ class JobService:
         existing = self._existing(key, owner, idempotency_key)
         if existing is not None:
             return existing, False
+        limit = self.config.max_pending_per_user
+        if limit and owner is not None:
+            mine = sum(1 for j in self._pending if self._active[j].owner == owner)
+            if mine >= limit:
+                raise TooManyJobs(
+                    f"you already have {mine} jobs waiting (the limit per user is {limit}); "
+                    "wait for one to start, or cancel one",
+                    headers={"Retry-After": str(self._retry_after())},
+                )
         if len(self._pending) + self._reserved >= self.config.max_queue_size:
             raise QueueFull(
                 f"the queue is full ({self.config.max_queue_size} jobs waiting); try again later",
@@ -304,6 +343,7 @@ class JobService:
         self.store.insert(job)
         self._active[job.job_id] = job
         self._pending.append(job.job_id)
+        self._order = None
         self._notify(job)
         asyncio.get_running_loop().call_soon(self._dispatch)  # after the 202 is written
         return job, True
@@ -326,6 +366,11 @@ class JobService:
                 return job
         return None
 
+    def _touch(self) -> None:
+        """Report activity while work runs (the idle culler must not stop this server)."""
+        if self.on_activity is not None and any(w.job_id for w in self.workers):
+            self.on_activity()
+
     def _retry_after(self) -> int:
         return self.config.retry_after_seconds
 
@@ -336,6 +381,7 @@ class JobService:
         job = self.get(job_id, owner)
         if job.status is JobStatus.PENDING:
             self._pending.remove(job.job_id)
+            self._order = None
             self._finish(job, JobStatus.CANCELLED)
             self._dispatch()
             return job
@@ -375,6 +421,8 @@ class JobService:
         interval = min(30.0, max(0.2, self.config.job_ttl_seconds / 4))
         while True:
             await asyncio.sleep(interval)
+            if any(w.job_id for w in self.workers):
+                self._touch()
             try:
                 for job in self.store.expired_before(utcnow()):
                     self._expire(job)
@@ -390,7 +438,10 @@ class JobService:
                 return
             if not worker.idle:
                 continue
-            job = self._active[self._pending.pop(0)]
+            job = self._active[self.dispatch_order()[0]]
+            self._pending.remove(job.job_id)
+            self._served[job.owner], self._tick = self._tick, self._tick + 1
+            self._order = None
             job.status, job.started_at, job.stage = JobStatus.RUNNING, utcnow(), "starting"
             job.attempts += 1
             job.progress = 0.0
@@ -411,6 +462,7 @@ class JobService:
                 )
             self._notify(job)
         # Positions of everyone still waiting moved up.
+        self._touch()
         for job_id in self._pending:
             self._notify(self._active[job_id])
 
@@ -426,6 +478,7 @@ class JobService:
             progress = min(99.9, max(job.progress, 100.0 * fraction))
             stage_changed = stage != job.stage
             job.progress, job.stage = progress, stage
+            self._touch()
             if stage_changed:
                 self.store.update(job, "progress", "stage")
             self._notify(job)

@@ -9,11 +9,12 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Dict, Float, Integer, Type, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Integer, Set, Type, Unicode, default, validate
 
 from .._version import __version__
 from ..engines import BUILTIN_ENGINES, EngineRegistry
 from ..jobs import JobService, ServiceConfig
+from ..jobs.models import utcnow
 from .handlers import api_handlers
 
 
@@ -61,6 +62,20 @@ class BookNLPApp(ExtensionApp):
         help="Jobs belong to the authenticated user, who sees only their own "
         "(for servers shared by several users). Off for a personal server.",
     )
+    max_pending_per_user = Integer(
+        0,
+        config=True,
+        help="With per_user_jobs: pending jobs one user may have (429 past it; 0: no limit). "
+        "Users are served round-robin either way.",
+    )
+    admin_users = Set(
+        config=True, help="With per_user_jobs: users who see and cancel everyone's jobs."
+    )
+    admin_scope = Unicode(
+        "custom:booknlp:admin",
+        config=True,
+        help="With JupyterHub auth: the scope that makes a user a BookNLP admin.",
+    )
     engines = Dict(
         config=True,
         help="Engines by name, as 'package.module:Class'. Added to the built-in ones.",
@@ -93,6 +108,7 @@ class BookNLPApp(ExtensionApp):
             max_concurrent_jobs=self.max_concurrent_jobs,
             default_model=self.default_model,
             job_timeout_seconds=self.job_timeout_seconds,
+            max_pending_per_user=self.max_pending_per_user,
         )
 
     def initialize_settings(self) -> None:
@@ -105,7 +121,16 @@ class BookNLPApp(ExtensionApp):
             booknlp_sync_max_document_size=self.sync_max_document_size,
             booknlp_sync_timeout_seconds=self.sync_timeout_seconds,
             booknlp_per_user_jobs=self.per_user_jobs,
+            booknlp_admin_users=set(self.admin_users),
+            booknlp_admin_scope=self.admin_scope,
         )
+        if self.serverapp is not None:
+            times = self.serverapp.web_app.settings.setdefault("last_activity_times", {})
+
+            def running() -> None:
+                times["booknlp"] = utcnow()
+
+            self.service.on_activity = running
         self.log.info("BookNLP jobs at %s (data in %s)", self.settings["booknlp_api_url"],
                       self.data_dir)
         self._start_task: asyncio.Task[None] | None = None

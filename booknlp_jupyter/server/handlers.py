@@ -64,6 +64,29 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
         user = self.current_user
         return getattr(user, "username", None) if user else None
 
+    @property
+    def is_admin(self) -> bool:
+        """An admin sees and cancels every user's jobs: a name in
+        ``BookNLPApp.admin_users``, or a JupyterHub user holding ``BookNLPApp.admin_scope``."""
+        user = self.current_user
+        if user is None:
+            return False
+        if user.username in self.settings.get("booknlp_admin_users", ()):
+            return True
+        scopes = (getattr(user, "hub_user", None) or {}).get("scopes", ())
+        return self.settings.get("booknlp_admin_scope") in scopes
+
+    @property
+    def visible_owner(self) -> str | None:
+        """The owner whose jobs this request may see (None: all)."""
+        return None if self.is_admin else self.owner
+
+    @property
+    def _track_activity(self) -> bool:  # type: ignore[override]
+        """Reads (status polls, event streams, results) do not count as activity: only
+        submitting and cancelling do, and running jobs (the service reports those)."""
+        return self.request.method not in ("GET", "HEAD", "OPTIONS")
+
     def set_default_headers(self) -> None:
         super().set_default_headers()
         self.set_header("Cache-Control", "no-store")
@@ -223,7 +246,7 @@ class JobsHandler(BookNLPHandler):
                     ) from None
         limit = self._int_arg("limit", 50, 1, 1000)
         offset = self._int_arg("offset", 0, 0, 10**9)
-        jobs, total = self.service.list(statuses, self.owner, limit, offset)
+        jobs, total = self.service.list(statuses, self.visible_owner, limit, offset)
         self.write_json({"jobs": jobs, "total": total, "limit": limit, "offset": offset})
 
     def _int_arg(self, name: str, default: int, low: int, high: int) -> int:
@@ -254,13 +277,13 @@ class JobHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        self.write_json(self.service.public(self.service.get(job_id, self.owner)))
+        self.write_json(self.service.public(self.service.get(job_id, self.visible_owner)))
 
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
         force = self.get_argument("force", "false").lower() in ("1", "true", "yes")
-        job = self.service.cancel(job_id, self.owner, force=force)
+        job = self.service.cancel(job_id, self.visible_owner, force=force)
         self.write_json(self.service.public(job))
 
 
@@ -270,7 +293,7 @@ class ResultHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        job = self.service.get(job_id, self.owner)
+        job = self.service.get(job_id, self.visible_owner)
         if job.status is not JobStatus.COMPLETED:
             raise self.job_not_completed(job)
         await self.write_result(job_id, self.service.public(job))
@@ -278,7 +301,7 @@ class ResultHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
-        job = self.service.delete_result(job_id, self.owner)
+        job = self.service.delete_result(job_id, self.visible_owner)
         self.write_json(self.service.public(job))
 
 
@@ -295,7 +318,7 @@ class TableHandler(BookNLPHandler):
         fmt = self.get_argument("format", "json")
         if fmt not in TABLE_FORMATS:
             raise InvalidRequest(f"format: choose from {list(TABLE_FORMATS)}")
-        job = self.service.get(job_id, self.owner)
+        job = self.service.get(job_id, self.visible_owner)
         if job.status is not JobStatus.COMPLETED:
             raise self.job_not_completed(job)
         reader = ResultReader(self.service.store.result_path(job_id))
@@ -325,7 +348,7 @@ class EventsHandler(BookNLPHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        job = self.service.get(job_id, self.owner)
+        job = self.service.get(job_id, self.visible_owner)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
