@@ -16,6 +16,7 @@ from ..engines import BUILTIN_ENGINES, EngineRegistry
 from ..jobs import JobService, ServiceConfig
 from ..jobs.models import utcnow
 from .handlers import api_handlers
+from .proxy import proxy_handlers
 
 
 class BookNLPApp(ExtensionApp):
@@ -76,6 +77,16 @@ class BookNLPApp(ExtensionApp):
         config=True,
         help="With JupyterHub auth: the scope that makes a user a BookNLP admin.",
     )
+    service_url = Unicode(
+        config=True,
+        help="URL of a shared BookNLP service's API (ending in /v1). When set, this server "
+        "runs no jobs itself: its API forwards to the service. Default: $BOOKNLP_SERVICE_URL.",
+    )
+    service_token = Unicode(
+        config=True,
+        help="Token this server sends to the shared service. Default: $BOOKNLP_SERVICE_TOKEN, "
+        "else $JUPYTERHUB_API_TOKEN (the user's server token, so jobs are the user's).",
+    )
     engines = Dict(
         config=True,
         help="Engines by name, as 'package.module:Class'. Added to the built-in ones.",
@@ -90,6 +101,16 @@ class BookNLPApp(ExtensionApp):
     @default("data_dir")
     def _default_data_dir(self) -> str:
         return os.path.join(jupyter_data_dir(), "booknlp")
+
+    @default("service_url")
+    def _default_service_url(self) -> str:
+        return os.environ.get("BOOKNLP_SERVICE_URL", "")
+
+    @default("service_token")
+    def _default_service_token(self) -> str:
+        return os.environ.get("BOOKNLP_SERVICE_TOKEN") or os.environ.get(
+            "JUPYTERHUB_API_TOKEN", ""
+        )
 
     @validate("max_queue_size", "max_document_size", "max_concurrent_jobs")
     def _positive(self, proposal):  # type: ignore[no-untyped-def]
@@ -112,12 +133,24 @@ class BookNLPApp(ExtensionApp):
         )
 
     def initialize_settings(self) -> None:
+        base_url = self.serverapp.base_url if self.serverapp else "/"
+        api_url = url_path_join(base_url, self.url_prefix, "v1").rstrip("/")
+        self._started = False
+        if self.service_url:
+            self.service = None
+            self.settings.update(
+                booknlp_api_url=api_url,
+                booknlp_service_url=self.service_url,
+                booknlp_service_token=self.service_token,
+            )
+            self.log.info("BookNLP API at %s forwards to the service at %s", api_url,
+                          self.service_url)
+            return
         config = self.service_config()
         self.service = self.service_class(config, EngineRegistry(config.engines))
-        base_url = self.serverapp.base_url if self.serverapp else "/"
         self.settings.update(
             booknlp_service=self.service,
-            booknlp_api_url=url_path_join(base_url, self.url_prefix, "v1").rstrip("/"),
+            booknlp_api_url=api_url,
             booknlp_sync_max_document_size=self.sync_max_document_size,
             booknlp_sync_timeout_seconds=self.sync_timeout_seconds,
             booknlp_per_user_jobs=self.per_user_jobs,
@@ -141,7 +174,7 @@ class BookNLPApp(ExtensionApp):
         self._start_task = loop.create_task(self._start_service())
 
     async def _start_service(self) -> None:
-        if getattr(self, "_started", False):
+        if self._started or self.service is None:
             return
         self._started = True
         try:
@@ -151,11 +184,14 @@ class BookNLPApp(ExtensionApp):
             raise
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(api_handlers(self.url_prefix))
+        if self.service_url:
+            self.handlers.extend(proxy_handlers(self.url_prefix))
+        else:
+            self.handlers.extend(api_handlers(self.url_prefix))
 
     async def _start_jupyter_server_extension(self, serverapp) -> None:  # type: ignore[no-untyped-def]
         await self._start_service()
 
     async def stop_extension(self) -> None:
-        if getattr(self, "_started", False):
+        if self._started and self.service is not None:
             await self.service.stop()

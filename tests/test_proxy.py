@@ -1,0 +1,49 @@
+"""A per-user server whose API forwards to a shared service (a real server process)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .procs import ServerProcess, free_port
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    server = ServerProcess(tmp_path_factory.mktemp("shared") / "data", token="svc-token").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def booknlp_overrides(shared):
+    return {"service_url": shared.url, "service_token": shared.token}
+
+
+@pytest.mark.slow
+async def test_requests_go_to_the_shared_service(jp_fetch, shared):
+    r = await jp_fetch("booknlp", "v1", "jobs", method="POST",
+                       body=json.dumps({"text": "@sleep 0.3\nvia the proxy"}),
+                       headers={"Content-Type": "application/json"})
+    assert r.code == 202
+    job = json.loads(r.body)
+    assert r.headers["Location"].endswith(f"/booknlp/v1/jobs/{job['job_id']}")
+    assert shared.request("GET", f"/jobs/{job['job_id']}")[0] == 200  # it lives there
+    events = await jp_fetch("booknlp", "v1", "jobs", job["job_id"], "events",
+                            request_timeout=60)
+    states = [json.loads(line[5:]) for line in events.body.decode().splitlines()
+              if line.startswith("data:")]
+    assert states[-1]["status"] == "completed"
+    table = await jp_fetch("booknlp", "v1", "jobs", job["job_id"], "result", "tokens",
+                           params={"format": "csv"})
+    assert table.body.decode().splitlines()[1].split(",")[4] == '"via"'
+    code = (await jp_fetch("booknlp", "v1", "jobs", "missing", raise_error=False)).code
+    assert code == 404
+
+
+@pytest.mark.parametrize("booknlp_overrides",
+                         [{"service_url": f"http://127.0.0.1:{free_port()}/v1"}])
+async def test_unreachable_service_is_502(jp_fetch, booknlp_overrides):
+    r = await jp_fetch("booknlp", "v1", "jobs", "stats", raise_error=False)
+    assert r.code == 502 and "unreachable" in json.loads(r.body)["detail"]
