@@ -37,6 +37,10 @@ def _serve(args: argparse.Namespace) -> int:
     for name in ("max_queue_size", "max_concurrent_jobs"):
         if getattr(args, name) is not None:
             setattr(config.BookNLPApp, name, getattr(args, name))
+    if args.hub:
+        from .server.hub import hub_service_config
+
+        hub_service_config(config)
     if args.config:
         from traitlets.config.loader import PyFileConfigLoader
 
@@ -44,9 +48,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     app = ServerApp.instance(config=config)
     app.initialize(argv=[], find_extensions=False)
-    url = f"http://{args.ip}:{app.port}/v1"
+    url = f"http://{app.ip}:{app.port}{app.base_url}v1"
     print(f"BookNLP job API at {url}/", file=sys.stderr, flush=True)
-    if token:
+    if token and not args.hub:
         print(f"    Authorization: token {token}", file=sys.stderr, flush=True)
     app.start()
     return 0
@@ -69,6 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--max-queue-size", dest="max_queue_size", type=int, default=None)
     serve.add_argument("--max-concurrent-jobs", dest="max_concurrent_jobs", type=int, default=None)
     serve.add_argument("--config", default=None, help="a jupyter_server_config.py to load")
+    serve.add_argument(
+        "--hub",
+        action="store_true",
+        help="run as a JupyterHub-managed service: hub users, hub OAuth and tokens",
+    )
     serve.set_defaults(func=_serve)
 
     args = parser.parse_args(argv)
