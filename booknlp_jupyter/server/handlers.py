@@ -87,6 +87,14 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
         submitting and cancelling do, and running jobs (the service reports those)."""
         return self.request.method not in ("GET", "HEAD", "OPTIONS")
 
+    def check_xsrf_cookie(self) -> None:
+        """Check XSRF only once the user is known (jupyter_server's ``prepare`` checks
+        again), also when JupyterHub's auth has patched the check: token-authenticated
+        requests from kernels need no XSRF token."""
+        if not hasattr(self, "_jupyter_current_user"):
+            return
+        super().check_xsrf_cookie()
+
     def set_default_headers(self) -> None:
         super().set_default_headers()
         self.set_header("Cache-Control", "no-store")

@@ -34,6 +34,11 @@ class ServiceProxyHandler(ExtensionHandlerMixin, APIHandler):
     def _track_activity(self) -> bool:  # type: ignore[override]
         return self.request.method not in ("GET", "HEAD", "OPTIONS")
 
+    def check_xsrf_cookie(self) -> None:
+        if not hasattr(self, "_jupyter_current_user"):
+            return  # before authentication; prepare() checks again (see BookNLPHandler)
+        super().check_xsrf_cookie()
+
     async def _forward(self, path: str) -> None:
         base = self.settings["booknlp_service_url"].rstrip("/")
         url = f"{base}/{path}"
