@@ -56,6 +56,28 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """A GPU worker for a service started with ``BookNLPApp.redis_url``."""
+    import logging
+
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from .engines import BUILTIN_ENGINES
+    from .jobs.remote import serve_worker
+
+    logging.basicConfig(level=logging.INFO, format="[booknlp worker] %(message)s")
+    config = PyFileConfigLoader(args.config).load_config() if args.config else Config()
+    app = config.get("BookNLPApp", Config())
+    serve_worker(
+        args.redis_url,
+        {**BUILTIN_ENGINES, **dict(app.get("engines", {}))},
+        dict(app.get("engine_options", {})),
+        name=args.name,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="booknlp-jupyter", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run as a JupyterHub-managed service: hub users, hub OAuth and tokens",
     )
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run a GPU worker that takes jobs from Redis (RQ)")
+    worker.add_argument("--redis-url", dest="redis_url", required=True)
+    worker.add_argument("--name", default=None, help="worker name (default: host-pid)")
+    worker.add_argument("--config", default=None,
+                        help="a config file with c.BookNLPApp.engines / engine_options")
+    worker.set_defaults(func=_worker)
 
     args = parser.parse_args(argv)
     return args.func(args)

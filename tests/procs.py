@@ -34,14 +34,14 @@ class ServerProcess:
 
     def __init__(self, data_dir: Path, token: str = "secret-token", port: int | None = None,
                  engines: dict[str, str] | None = None, default_model: str = "test",
-                 max_queue_size: int = 10):
+                 max_queue_size: int = 10, extra_config: str = ""):
         self.data_dir = Path(data_dir)
         self.token = token
         self.port = port or free_port()
         self.config = self.data_dir.parent / f"config-{self.port}.py"
         self.config.write_text(CONFIG.format(
             engines=engines or {"controlled": "tests.engines:ControlledEngine"},
-            default_model=default_model, max_queue_size=max_queue_size))
+            default_model=default_model, max_queue_size=max_queue_size) + extra_config)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.data_dir.parent / f"server-{self.port}.log"
 

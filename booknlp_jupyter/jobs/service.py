@@ -54,6 +54,7 @@ class ServiceConfig:
     max_attempts: int = 2
     retry_after_seconds: int = 5
     max_pending_per_user: int = 0  # 0: no per-user limit
+    redis_url: str | None = None  # jobs go to remote workers over Redis (RQ)
 
 
 def text_problem(text: str) -> str | None:
@@ -86,7 +87,8 @@ class JobService:
                 f"({self.registry.models})"
             )
         self.store = JobStore(config.data_dir)
-        self.workers: list[WorkerProcess] = []
+        self.workers: list[Any] = []  # WorkerProcess, or RemoteSlot with redis_url
+        self.remote: Any = None
         self.started_at = time.time()
         self._pending: list[str] = []  # job ids in submission (FIFO) order
         self._served: dict[str | None, int] = {}  # owner -> tick of their last dispatch
@@ -108,6 +110,15 @@ class JobService:
         """Recover stored jobs, start the workers and the expiry sweep."""
         self._loop = asyncio.get_running_loop()
         self._recover()
+        if self.config.redis_url:
+            from .remote import RemotePool
+
+            self.remote = RemotePool(self.config.redis_url, self._on_worker,
+                                     job_timeout=self.config.job_timeout_seconds or 4 * 3600)
+            await self.remote.start()
+            self.workers = self.remote.slots  # the pool keeps this list up to date
+            self._sweeper = asyncio.create_task(self._sweep_forever())
+            return
         for _ in range(max(1, self.config.max_concurrent_jobs)):
             worker = WorkerProcess(
                 self.config.engines, self.config.engine_options, self._on_worker, self._loop
@@ -126,6 +137,8 @@ class JobService:
         await asyncio.gather(
             *(loop.run_in_executor(None, w.stop) for w in self.workers), return_exceptions=True
         )
+        if self.remote is not None:
+            await self.remote.stop()
         self.store.close()
 
     def _recover(self) -> None:
@@ -468,6 +481,9 @@ class JobService:
 
     def _on_worker(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
         kind = message[0]
+        if kind == "capacity":
+            self._dispatch()
+            return
         if kind == "ready":
             log.info("BookNLP worker %s ready", message[1].get("pid"))
             self._dispatch()
@@ -496,14 +512,33 @@ class JobService:
                 self._finish(job, JobStatus.FAILED)
         elif kind == "died":
             if job is not None and job.status is JobStatus.RUNNING:
-                job.error_message = message[2]
-                self._finish(job, JobStatus.FAILED)
+                if getattr(worker, "retry_on_death", False) and (
+                    job.attempts < self.config.max_attempts
+                ):
+                    self._requeue(job, message[2])
+                else:
+                    job.error_message = message[2]
+                    self._finish(job, JobStatus.FAILED)
             if not self._stopping:
                 log.warning("BookNLP worker died (%s); starting a new one", message[2])
                 worker.start()
             return
         if kind in ("done", "error"):
             self._dispatch()
+
+    def _requeue(self, job: Job, reason: str) -> None:
+        """Put a job whose worker was lost back at the head of the queue, to run again."""
+        log.warning("job %s lost its worker (%s); running it again", job.job_id, reason)
+        handle = self._deadlines.pop(job.job_id, None)
+        if handle is not None:
+            handle.cancel()
+        job.status, job.started_at, job.progress, job.stage = JobStatus.PENDING, None, 0.0, None
+        self.store.update(job, "status", "started_at", "progress", "stage")
+        self._pending.insert(0, job.job_id)
+        self._served.pop(job.owner, None)  # first in line again
+        self._order = None
+        self._notify(job)
+        self._dispatch()
 
     def _finish(self, job: Job, status: JobStatus, persist_only: bool = False) -> None:
         """End a job: record it, drop its input, notify listeners."""

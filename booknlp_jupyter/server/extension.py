@@ -77,6 +77,11 @@ class BookNLPApp(ExtensionApp):
         config=True,
         help="With JupyterHub auth: the scope that makes a user a BookNLP admin.",
     )
+    redis_url = Unicode(
+        config=True,
+        help="Run jobs on remote GPU workers (`booknlp-jupyter worker --redis-url ...`) "
+        "through this Redis/Valkey server instead of a local worker process.",
+    )
     service_url = Unicode(
         config=True,
         help="URL of a shared BookNLP service's API (ending in /v1). When set, this server "
@@ -130,6 +135,7 @@ class BookNLPApp(ExtensionApp):
             default_model=self.default_model,
             job_timeout_seconds=self.job_timeout_seconds,
             max_pending_per_user=self.max_pending_per_user,
+            redis_url=self.redis_url or None,
         )
 
     def initialize_settings(self) -> None:
