@@ -208,3 +208,27 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+SINGLE_QUOTED = (
+    "\u2018It is very kind of you to come round,\u2019 I said to Sir Henry. "
+    "\u2018The boys\u2019 dog was out o\u2019 the yard all night.\u2019\n\n"
+    "\u2018Three years,\u2019 said Good. \u2018Why do you ask?\n\n"
+    "\u2018Because I am tired of it,\u2019 said Mr. Quatermain, reading the \u201cTimes\u201d.\n\n"
+    "She wore a \u2018stove-pipe\u2019 hat."
+)
+
+
+def test_single_quote_dialogue(engine: LiteEngine) -> None:
+    res = engine.run(SINGLE_QUOTED, model="lite", pipeline=FULL, progress=Recorder())
+    texts = [t.replace(" ", "") for t in res.quotes["quote"]]
+    assert texts == [
+        "\u2018Itisverykindofyoutocomeround,\u2019",
+        "\u2018Theboys\u2019dogwasouto\u2019theyardallnight.\u2019",
+        "\u2018Threeyears,\u2019",
+        "\u2018Whydoyouask?",  # never closed: runs to the paragraph's end
+        "\u2018BecauseIamtiredofit,\u2019",
+    ]
+    ent = res.entities
+    spans = {(t, c) for t, c in zip(ent["text"], ent["cat"], strict=True)}
+    assert ("Mr.", "PER") in spans and ("Mr. Quatermain", "PER") in spans

@@ -2,7 +2,8 @@
 
 * PROP: spaCy's named entities mapped to LitBank (PERSON->PER, GPE, LOC, FAC, ORG;
   NORP, dates, numbers etc. are dropped), widened left over titles ("Mr.", "Lady");
-  plus title + proper-noun runs that spaCy's NER missed ("Mrs. Bennet").
+  plus title + proper-noun runs that spaCy's NER missed ("Mrs. Bennet") and proper
+  nouns that are the subject of a speech verb ("said Meg").
 * NOM: every common noun whose head lemma maps to a category (`lexicon.nominal_category`),
   spanning its syntactic subtree minus coordinated conjuncts and edge punctuation (LitBank
   marks maximal phrases: "a man who ... never took up any book").
@@ -166,6 +167,14 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_title(tok: Any) -> bool:
+    return tok.lower_ in TITLES and tok.text[:1].isupper()
+
+
+def _is_propn(tok: Any) -> bool:
+    return tok.pos_ == "PROPN"
+
+
 def _nominal_extent(tok: Any) -> tuple[int, int]:
     left = tok.left_edge.i
     right = tok.right_edge.i
@@ -217,6 +226,28 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
             continue
         i += 1
 
+    from .quotes import SPEECH_VERBS
+
+    for tok in doc:  # "said Meg": the named subject of a speech verb is a person
+        if (
+            tok.pos_ == "PROPN"
+            and not taken[tok.i]
+            and tok.dep_ == "nsubj"
+            and tok.text[:1].isupper()
+            and tok.head.pos_ == "VERB"
+            and tok.head.lemma_.lower() in SPEECH_VERBS
+        ):
+            start = tok.i
+            while start > 0 and doc[start - 1].dep_ == "compound" and _is_propn(doc[start - 1]):
+                start -= 1
+            while start > 0 and _is_title(doc[start - 1]):
+                start -= 1
+            if any(taken[start : tok.i + 1]):
+                continue
+            for i in range(start, tok.i + 1):
+                taken[i] = 1
+            out.add(gid[start], gid[tok.i], "PROP", "PER")
+
     for tok in doc:
         if gid[tok.i] < 0 or taken[tok.i]:
             continue
@@ -230,3 +261,23 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
             start, end = _trim(doc, start, end)
             if start <= tok.i <= end and gid[start] >= 0 and gid[end] >= 0:
                 out.add(gid[start], gid[end], "NOM", cat)
+
+
+def title_mentions(cols: Any, mentions: Mentions) -> list[int]:
+    """Token ids of capitalized titles that open a PER name of two or more tokens
+    ("Mr." in "Mr. Bennet", "Lady" in "Lady Catherine") and are not mentions already."""
+    spans = set(zip(mentions.starts, mentions.ends, strict=False))
+    out = []
+    for k in range(len(mentions)):
+        s, e = mentions.starts[k], mentions.ends[k]
+        if mentions.cats[k] != "PER" or mentions.props[k] != "PROP" or e <= s:
+            continue
+        w = cols.words[s]
+        if (
+            w.lower() in TITLES
+            and w[:1].isupper()
+            and cols.words[s + 1][:1].isupper()
+            and (s, s) not in spans
+        ):
+            out.append(s)
+    return out

@@ -1,4 +1,10 @@
-"""Quotations (BookNLP's `QuoteTagger`) and rule-based speaker attribution.
+"""Quotations and rule-based speaker attribution.
+
+Quotes follow BookNLP's `QuoteTagger` rules (marks paired within a paragraph; a quote
+left open runs to the paragraph's end) for the document's dialogue convention: double
+quotes, single quotes (told from apostrophes by position) or Joyce's dashes
+(`quote_convention`). Short quotes after a word inside a sentence (scare quotes, titles)
+are dropped: LitBank marks speech only.
 
 A quote's speaker is searched, in order:
 
@@ -21,7 +27,7 @@ from bisect import bisect_left
 from typing import Any
 
 from .entities import Mentions
-from .tokens import BookTokens, TokenColumns
+from .tokens import TokenColumns
 
 WINDOW = 16
 
@@ -115,11 +121,143 @@ SPEECH_VERBS = frozenset(
 _SUBJ = ("nsubj", "nsubjpass")
 
 
+DOUBLE_MARKS = frozenset('"\u201c\u201d')
+SINGLE_MARKS = frozenset(("'", "\u2018", "\u2019"))
+DASH_MARKS = frozenset(("\u2014", "--", "\u2015"))
+_BOUNDARY = frozenset([".", "!", "?", ",", ":", ";", "--", "\u2014"])
+_CLOSING_PUNCT = frozenset(",.;:!?-\u2014\u2013")
+
+
+def quote_convention(cols: TokenColumns) -> str:
+    """``"double"``, ``"single"`` or ``"dash"``: how the document marks dialogue.
+
+    Double quotes unless the text has few of them but many single quote marks
+    (``'``/``\u2018``/``\u2019``) or dashes (``\u2014``/``--``: Joyce's convention) that
+    open a sentence or follow a clause's end (``. , ! ? : ;``). Apostrophes (``don't``,
+    ``o' the``, ``the boys' dog``) rarely stand there, so only those marks are counted.
+    """
+    words = cols.words
+    n_double = single = dash = 0
+    for i, w in enumerate(words):
+        if w[:1] in DOUBLE_MARKS:
+            n_double += 1
+        elif w in SINGLE_MARKS or w in DASH_MARKS:
+            initial = i == 0 or cols.in_sent[i] == 0 or words[i - 1] in _BOUNDARY
+            if initial and w in SINGLE_MARKS:
+                single += 1
+            elif initial and w in DASH_MARKS:
+                dash += 1
+    if single >= 3 and 2 * n_double < single:
+        return "single"
+    if dash >= 4 and 4 * n_double < dash and single < dash:
+        return "dash"
+    return "double"
+
+
+def _attached(cols: TokenColumns, a: int, b: int) -> bool:
+    """Tokens ``a`` and ``b = a + 1`` touch (no space between them in the text)."""
+    return cols.offset(a) == cols.onsets[b]
+
+
+def _single_role(
+    cols: TokenColumns, i: int, lo: int, hi: int, is_open: bool, inline: bool = False
+) -> int:
+    """1: opens a quote, -1: closes one, 0: an apostrophe (``boys'``, ``o' the``).
+
+    ``inline``: the open quote began after a word (``a 'stove-pipe' hat``), so a mark
+    after a word closes it even before a lower-case word."""
+    words = cols.words
+    w = words[i]
+    prev = words[i - 1] if i > lo else ""
+    nxt = words[i + 1] if i < hi else ""
+    prev_word = prev[:1].isalnum()
+    next_lower = nxt[:1].islower()
+    left = i > lo and _attached(cols, i - 1, i)
+    right = i < hi and _attached(cols, i, i + 1)
+    if not is_open:
+        if w == "\u2019" and (left or not right) and prev_word:
+            return 0  # "the boys\u2019 dog", "o\u2019 the"
+        if w == "'" and prev_word and (left or next_lower) and not right:
+            return 0
+        if not nxt or nxt in _CLOSING_PUNCT:
+            return 0
+        return 1
+    if w == "\u2018" and not left:
+        return 1  # an opening mark while a quote is open: the last one was not closed
+    if prev_word and next_lower and not inline:
+        return 0  # "o' the", "the boys' dog" inside a quote
+    return -1
+
+
+def _tag(cols: TokenColumns, mode: str) -> list[tuple[int, int]]:
+    """BookNLP's QuoteTagger rules (pair the marks within a paragraph; a quote left open
+    runs to the paragraph's end), for the document's convention. In double and single
+    modes a curly opening mark met while a quote is open closes the open one first (its
+    closing mark is missing); in dash mode a quote runs from a dash that opens a
+    sentence to the paragraph's end."""
+    words, para = cols.words, cols.para_ids
+    n = len(cols)
+    quotes: list[tuple[int, int]] = []
+    lo = 0
+    while lo < n:
+        hi = lo
+        while hi + 1 < n and para[hi + 1] == para[lo]:
+            hi += 1
+        start = None
+        if mode == "dash":
+            for i in range(lo, hi + 1):
+                opens = cols.in_sent[i] == 0 or i == lo or words[i - 1] == ":"
+                if words[i] in DASH_MARKS and opens:
+                    if start is not None and i > start + 1:
+                        quotes.append((start, i - 1))
+                    start = i
+                elif start is not None and (i == hi or cols.in_sent[i + 1] == 0):
+                    if i > start:
+                        quotes.append((start, i))
+                    start = None
+        else:
+            for i in range(lo, hi + 1):
+                w = words[i]
+                if mode == "double":
+                    if w[:1] not in DOUBLE_MARKS:
+                        continue
+                    role = -1 if start is not None else 1
+                    if start is not None and w == "\u201c" and i > start + 1:
+                        role = 1
+                else:
+                    if w not in SINGLE_MARKS:
+                        continue
+                    inline = start is not None and start > lo and words[start - 1][:1].isalnum()
+                    role = _single_role(cols, i, lo, hi, start is not None, inline)
+                if role == 1:
+                    if start is not None and i > start + 1:
+                        quotes.append((start, i - 1))
+                    start = i
+                elif role == -1 and start is not None:
+                    if i > start + 1:
+                        quotes.append((start, i))
+                    start = None
+        if start is not None and hi > start:
+            quotes.append((start, hi))
+        lo = hi + 1
+    return quotes
+
+
+def _is_scare_quote(cols: TokenColumns, start: int, end: int) -> bool:
+    """A short quote inside a sentence after a word (``the "stove-pipe" hat``, a title):
+    LitBank marks speech only. At most three words, no ``!``/``?``, not after a speech
+    verb, and the token before it is a word of the same paragraph."""
+    if end - start > 4 or start == 0 or cols.para_ids[start - 1] != cols.para_ids[start]:
+        return False
+    prev = cols.words[start - 1]
+    if not prev[:1].isalnum() or cols.lemmas[start - 1].lower() in SPEECH_VERBS:
+        return False
+    return not any(w in ("!", "?") for w in cols.words[start : end + 1])
+
+
 def tag_quotes(cols: TokenColumns) -> tuple[list[tuple[int, int]], bytearray]:
     """Quotes as (start, end) token ids, and a per-token in-quote flag."""
-    from .booknlp_parts import quote_tagger
-
-    quotes = quote_tagger().tag(BookTokens(cols))
+    quotes = [q for q in _tag(cols, quote_convention(cols)) if not _is_scare_quote(cols, *q)]
     in_quote = bytearray(len(cols))
     for start, end in quotes:
         in_quote[start : end + 1] = b"\x01" * (end - start + 1)

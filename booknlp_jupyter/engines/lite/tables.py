@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .entities import Mentions
+from .entities import Mentions, title_mentions
 from .tokens import TokenColumns
 
 
@@ -40,13 +40,24 @@ def token_table(cols: TokenColumns, events: list[int]) -> dict[str, Any]:
 
 
 def entity_table(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> dict[str, Any]:
+    """Every mention, plus the honorific that opens a person's name ("Mr." in "Mr.
+    Bennet"), which LitBank marks as a nested PER mention of its own (a singleton)."""
+    rows = [
+        (mentions.starts[k], mentions.ends[k], mentions.props[k], mentions.cats[k], int(refs[k]))
+        for k in range(len(mentions))
+    ]
+    extra = title_mentions(cols, mentions)
+    if extra:
+        fresh = max((r[4] for r in rows), default=-1) + 1
+        rows.extend((i, i, "NOM", "PER", fresh + n) for n, i in enumerate(extra))
+        rows.sort(key=lambda r: (r[0], r[1]))
     return {
-        "COREF": np.asarray(refs, dtype=np.int64),
-        "start_token": _i32(mentions.starts),
-        "end_token": _i32(mentions.ends),
-        "prop": list(mentions.props),
-        "cat": list(mentions.cats),
-        "text": [cols.text(s, e) for s, e in zip(mentions.starts, mentions.ends, strict=False)],
+        "COREF": np.asarray([r[4] for r in rows], dtype=np.int64),
+        "start_token": _i32([r[0] for r in rows]),
+        "end_token": _i32([r[1] for r in rows]),
+        "prop": [r[2] for r in rows],
+        "cat": [r[3] for r in rows],
+        "text": [cols.text(r[0], r[1]) for r in rows],
     }
 
 
