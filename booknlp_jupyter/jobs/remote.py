@@ -17,6 +17,7 @@ stage, message, ...), ``{p}:cancel:{id}``, ``{p}:result:{id}:{file}``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -62,6 +63,7 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
     state = f"{p}:state:{job_id}"
     redis.hset(state, mapping={"status": "running", "worker": name, "progress": 0,
                                "stage": "loading"})
+    redis.publish(f"{p}:events", job_id)
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="booknlp-remote-"))
     try:
@@ -104,9 +106,11 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
                 "processing_time_ms": int((time.monotonic() - started) * 1000)}
         redis.hset(state, mapping={"status": "done", "files": json.dumps(files),
                                    "info": json.dumps(info)})
+        redis.publish(f"{p}:events", job_id)
         return info
     except Cancelled:
         redis.hset(state, mapping={"status": "cancelled"})
+        redis.publish(f"{p}:events", job_id)
         return {}
     except SystemExit as exc:
         redis.hset(state, mapping={"status": "error",
@@ -118,6 +122,7 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
         redis.hset(state, mapping={"status": "error", "message": message})
         return {}
     finally:
+        redis.publish(f"{p}:events", job_id)  # errors too: the service looks at once
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -215,6 +220,8 @@ class RemotePool:
         self.slots: list[RemoteSlot] = []
         self._results: dict[str, str] = {}  # job id -> result path
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
     async def start(self) -> None:
         from redis import Redis
@@ -225,10 +232,12 @@ class RemotePool:
         self.queue = Queue(self.queue_name, connection=Redis.from_url(self.redis_url))
         await self.redis.ping()
         self._task = asyncio.create_task(self._poll_forever())
+        self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in (self._task, self._listener):
+            if task:
+                task.cancel()
         await self.redis.aclose()
 
     def submit(self, slot: RemoteSlot, job_id: str, model: str, pipeline: list[str],
@@ -274,7 +283,24 @@ class RemotePool:
                 raise
             except Exception:  # Redis hiccups must not end the poller
                 log.exception("polling the BookNLP workers failed")
-            await asyncio.sleep(self.poll_interval)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def _listen(self) -> None:
+        """Wake the poller as soon as a worker says a job's state changed."""
+        while True:
+            try:
+                pubsub = self.redis.pubsub()
+                await pubsub.subscribe(f"{self.prefix}:events")
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # reconnect after a Redis hiccup
+                log.warning("lost the BookNLP events channel; resubscribing", exc_info=True)
+                await asyncio.sleep(1)
 
     async def _poll(self) -> None:
         p = self.prefix
