@@ -1,28 +1,35 @@
-"""A small synchronous client for the job API, for notebooks and scripts.
+"""Clients for the job API, sync and async, for notebooks and scripts.
 
-    from booknlp_jupyter.client import Client
-    client = Client()                       # finds the server (see `Client.discover`)
+    from booknlp_jupyter import Client
+    client = Client()                       # finds the server (see `discover`)
     job = client.submit(text, model="lite")
-    job.wait(progress=print)
-    frames = job.frames()                   # pandas DataFrames, one per table
+    job.wait(progress=print)                # or, in a notebook cell: `await job`
+    frames = job.frames()                   # typed pandas DataFrames, one per table
 
-The notebook experience (magics, widgets, async handles) builds on this.
+    async with AsyncClient() as client:     # the same, without blocking an event loop
+        job = await client.submit(text)
+        await job
+        frames = await job.frames()
 """
 
 from __future__ import annotations
 
-import io
+import asyncio
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .results.schema import TABLES
+from .results.schema import CHARACTERS, TABLES
 
 FINAL = ("completed", "failed", "cancelled", "expired")
+PREFIX = "booknlp/v1"
+_SSE_TIMEOUT = httpx.Timeout(60, read=30)  # the server sends a keep-alive every 15 s
 
 
 class BookNLPError(RuntimeError):
@@ -33,56 +40,168 @@ class BookNLPError(RuntimeError):
         self.status_code, self.detail = status_code, detail
 
 
+def _local(url: str) -> str:
+    """A bind address (``http://:8888/``, ``http://0.0.0.0:8888/``) as a loopback URL."""
+    parts = urlsplit(url)
+    if parts.hostname in (None, "", "0.0.0.0", "::", "*"):
+        port = f":{parts.port}" if parts.port else ""
+        parts = parts._replace(netloc=f"127.0.0.1{port}")
+    return urlunsplit(parts)
+
+
+def _api(server_url: str) -> str:
+    return _local(server_url).rstrip("/") + "/" + os.environ.get("BOOKNLP_PREFIX", PREFIX)
+
+
+def discover(token: str | None = None) -> tuple[str, str | None]:
+    """Where the API is, and its token, tried in order:
+
+    1. ``BOOKNLP_URL`` (the API itself, ending in ``/v1``) and ``BOOKNLP_TOKEN``;
+    2. the Jupyter server that launched this kernel: ``JPY_PARENT_PID`` among the
+       running servers' files (its ``url`` carries the ``base_url``);
+    3. a JupyterHub single-user server: ``JUPYTERHUB_SERVICE_URL`` (its ``base_url``
+       included, else ``JUPYTERHUB_SERVICE_PREFIX``) and ``JUPYTERHUB_API_TOKEN``;
+    4. the only running Jupyter server on this machine.
+
+    ``BOOKNLP_PREFIX`` (default ``booknlp/v1``) is the API's path below a server's URL.
+    """
+    env = os.environ
+    if env.get("BOOKNLP_URL"):
+        return env["BOOKNLP_URL"].rstrip("/"), token or env.get("BOOKNLP_TOKEN") or None
+    tried = ["BOOKNLP_URL (not set)"]
+    try:
+        from jupyter_server.serverapp import list_running_servers
+
+        servers = list(list_running_servers())
+    except Exception:  # discovery is best effort
+        servers = []
+    parent = env.get("JPY_PARENT_PID")
+    for info in servers:
+        if parent and str(info.get("pid")) == parent:
+            return _api(info["url"]), token or info.get("token") or None
+    tried.append(f"the Jupyter server with pid JPY_PARENT_PID={parent or '(not set)'} "
+                 f"({len(servers)} running)")
+    hub = env.get("JUPYTERHUB_SERVICE_URL")
+    if hub:
+        if urlsplit(hub).path in ("", "/"):
+            hub = hub.rstrip("/") + env.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        return _api(hub), token or env.get("JUPYTERHUB_API_TOKEN") or None
+    tried.append("JUPYTERHUB_SERVICE_URL (not set)")
+    if len(servers) == 1:
+        return _api(servers[0]["url"]), token or servers[0].get("token") or None
+    tried.append(f"the only running Jupyter server ({len(servers)} found)")
+    raise BookNLPError(0, "no BookNLP server found; tried " + ", ".join(tried)
+                       + ". Set BOOKNLP_URL (e.g. http://127.0.0.1:8888/booknlp/v1) and "
+                       "BOOKNLP_TOKEN, or pass Client(url=..., token=...).")
+
+
+def _check(r: httpx.Response) -> httpx.Response:
+    if r.status_code >= 400:
+        try:
+            detail = r.json().get("detail", r.text)
+        except ValueError:
+            detail = r.text
+        raise BookNLPError(r.status_code, str(detail))
+    return r
+
+
+def _body(text: str, model: str | None, pipeline: Sequence[str] | None,
+          book_id: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"text": text}
+    if model:
+        body["model"] = model
+    if pipeline is not None:
+        body["pipeline"] = list(pipeline)
+    if book_id:
+        body["book_id"] = book_id
+    return body
+
+
+def _sse_states(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        if line.startswith("data:"):
+            yield json.loads(line[5:])
+
+
+#: Label columns, loaded as pandas categoricals (decoded from Parquet's dictionaries:
+#: faster and smaller than strings); other text columns are ``string``, integers nullable.
+CATEGORICAL: dict[str, list[str]] = {
+    "tokens": ["POS_tag", "fine_POS_tag", "dependency_relation", "event"],
+    "entities": ["prop", "cat"],
+    "supersenses": ["supersense_category"],
+}
+
+
+def _frame(name: str, content: bytes) -> Any:
+    """A table's response body (Parquet; characters: JSON) as a typed DataFrame."""
+    import pandas as pd
+
+    if name == CHARACTERS:
+        import orjson
+
+        chars = pd.DataFrame(orjson.loads(content))
+        types = {"id": "Int64", "count": "Int64", "name": "string"}
+        return chars.astype({k: v for k, v in types.items() if k in chars.columns})
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(content), read_dictionary=CATEGORICAL.get(name))
+    return table.to_pandas(types_mapper=_nullable_types().get, self_destruct=True,
+                           split_blocks=True)
+
+
+def _nullable_types() -> dict[Any, Any]:
+    import pandas as pd
+    import pyarrow as pa
+
+    return {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+            pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
+            pa.bool_(): pd.BooleanDtype(), pa.float64(): pd.Float64Dtype()}
+
+
+def _table_params(name: str) -> dict[str, str]:
+    return {} if name == CHARACTERS else {"format": "parquet"}
+
+
+class Frames(dict[str, Any]):
+    """A result's DataFrames by table name; also as attributes (``frames.tokens``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Client:
-    """The job API at ``url`` (ending in ``/v1``), authenticated with ``token``."""
+    """The job API at ``url`` (ending in ``/v1``), authenticated with ``token``;
+    found with `discover` when ``url`` is not given."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60):
         if url is None:
-            url, token = self.discover(token)
-        self.url = url.rstrip("/")
-        headers = {"Authorization": f"token {token}"} if token else {}
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+            url, token = discover(token)
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+        self.headers = {"Authorization": f"token {token}"} if token else {}
+        self.http = httpx.Client(base_url=self.url, headers=self.headers, timeout=timeout)
 
-    @staticmethod
-    def discover(token: str | None = None) -> tuple[str, str | None]:
-        """Where the API is, tried in order: ``BOOKNLP_URL`` (+ ``BOOKNLP_TOKEN``); the
-        Jupyter server that launched this kernel (``JPY_PARENT_PID`` among the running
-        servers); a JupyterHub single-user server (``JUPYTERHUB_SERVICE_URL``,
-        ``JUPYTERHUB_API_TOKEN``); the only running Jupyter server on this machine."""
-        env = os.environ
-        if env.get("BOOKNLP_URL"):
-            return env["BOOKNLP_URL"], token or env.get("BOOKNLP_TOKEN")
-        tried = ["BOOKNLP_URL (not set)"]
-        try:
-            from jupyter_server.serverapp import list_running_servers
+    discover = staticmethod(discover)
+    _check = staticmethod(_check)
 
-            servers = list(list_running_servers())
-        except Exception:  # discovery is best effort
-            servers = []
-        parent = env.get("JPY_PARENT_PID")
-        for info in servers:
-            if parent and str(info.get("pid")) == parent:
-                return info["url"].rstrip("/") + "/booknlp/v1", token or info.get("token")
-        tried.append(f"the server with pid JPY_PARENT_PID={parent or '(not set)'}")
-        if env.get("JUPYTERHUB_SERVICE_URL"):
-            url = env["JUPYTERHUB_SERVICE_URL"].rstrip("/") + "/booknlp/v1"
-            return url, token or env.get("JUPYTERHUB_API_TOKEN")
-        tried.append("JUPYTERHUB_SERVICE_URL (not set)")
-        if len(servers) == 1:
-            info = servers[0]
-            return info["url"].rstrip("/") + "/booknlp/v1", token or info.get("token")
-        tried.append(f"the only running Jupyter server ({len(servers)} found)")
-        raise BookNLPError(0, "no BookNLP server found; tried " + ", ".join(tried)
-                           + ". Set BOOKNLP_URL (and BOOKNLP_TOKEN) or pass url= and token=.")
+    def __repr__(self) -> str:
+        return f"<booknlp_jupyter.Client {self.url}>"
 
-    def _check(self, r: httpx.Response) -> httpx.Response:
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            raise BookNLPError(r.status_code, detail)
-        return r
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def aio(self) -> AsyncClient:
+        """An `AsyncClient` on the same server."""
+        return AsyncClient(self.url, self.token, self.timeout)
 
     def ready(self, timeout: float = 120) -> dict[str, Any]:
         """Wait until the server's worker is up."""
@@ -98,39 +217,64 @@ class Client:
     def submit(self, text: str, *, model: str | None = None,
                pipeline: Sequence[str] | None = None, book_id: str | None = None) -> Job:
         """Queue ``text``; returns its `Job` at once."""
-        body: dict[str, Any] = {"text": text}
-        if model:
-            body["model"] = model
-        if pipeline is not None:
-            body["pipeline"] = list(pipeline)
-        if book_id:
-            body["book_id"] = book_id
-        return Job(self, self._check(self.http.post("/jobs", json=body)).json()["job_id"])
+        r = _check(self.http.post("/jobs", json=_body(text, model, pipeline, book_id)))
+        return Job(self, r.json()["job_id"])
 
     def job(self, job_id: str) -> Job:
         return Job(self, job_id)
 
     def jobs(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Jobs, newest first."""
         params: dict[str, Any] = {"limit": limit}
         if status:
             params["status"] = status
-        return self._check(self.http.get("/jobs", params=params)).json()["jobs"]
+        return _check(self.http.get("/jobs", params=params)).json()["jobs"]
 
     def stats(self) -> dict[str, Any]:
-        return self._check(self.http.get("/jobs/stats")).json()
+        return _check(self.http.get("/jobs/stats")).json()
+
+    def models(self) -> list[str]:
+        """The model names the server's engines serve (default first)."""
+        stats = self.stats()
+        models = list(stats.get("models") or [])
+        default = stats.get("default_model")
+        return ([default] if default in models else []) + [m for m in models if m != default]
 
 
 class Job:
-    """A handle on one job."""
+    """A handle on one job. ``await job`` waits for it without blocking the event loop."""
 
     def __init__(self, client: Client, job_id: str):
         self.client, self.job_id = client, job_id
+        self.last: dict[str, Any] | None = None
+        self._widget: Any = None
 
     def __repr__(self) -> str:
-        return f"<Job {self.job_id}>"
+        state = f" {self.last['status']}" if self.last else ""
+        return f"<Job {self.job_id}{state}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Job) and other.job_id == self.job_id
+
+    def __hash__(self) -> int:
+        return hash(self.job_id)
+
+    @property
+    def id(self) -> str:
+        return self.job_id
 
     def status(self) -> dict[str, Any]:
-        return self.client._check(self.client.http.get(f"/jobs/{self.job_id}")).json()
+        self.last = _check(self.client.http.get(f"/jobs/{self.job_id}")).json()
+        return self.last
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        """Each state from the job's event stream, until it is final (one stream)."""
+        with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
+                                     timeout=_SSE_TIMEOUT) as r:
+            _check(r)
+            for state in _sse_states(r.iter_lines()):
+                self.last = state
+                yield state
 
     def wait(self, progress: Callable[[dict[str, Any]], None] | None = None,
              timeout: float | None = None) -> dict[str, Any]:
@@ -138,46 +282,177 @@ class Job:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
-                with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
-                                             timeout=httpx.Timeout(60, read=30)) as r:
-                    self.client._check(r)
-                    for line in r.iter_lines():
-                        if not line.startswith("data:"):
-                            continue
-                        state = json.loads(line[5:])
-                        if progress:
-                            progress(state)
-                        if state["status"] in FINAL:
-                            return state
+                for state in self.events():
+                    if progress:
+                        progress(state)
+                    if state["status"] in FINAL:
+                        return state
             except httpx.TransportError:
-                pass  # the stream broke (proxy timeout, restart): look again
+                time.sleep(0.5)  # the stream broke (proxy timeout, restart): look again
             state = self.status()
             if state["status"] in FINAL:
                 return state
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"job {self.job_id} still {state['status']}")
 
+    async def wait_async(self, progress: Callable[[dict[str, Any]], None] | None = None
+                         ) -> dict[str, Any]:
+        """`wait`, on the running event loop (as ``await job`` does)."""
+        async with self.client.aio() as aio:
+            job = AsyncJob(aio, self.job_id)
+            final = await job.wait(progress)
+        self.last = final
+        return final
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return self.wait_async().__await__()
+
     def cancel(self, force: bool = False) -> dict[str, Any]:
+        """Cancel a pending job; ``force=True`` also stops a running one."""
         params = {"force": "true"} if force else None
-        return self.client._check(
+        self.last = _check(
             self.client.http.delete(f"/jobs/{self.job_id}", params=params)).json()
+        return self.last
 
     def result(self) -> dict[str, Any]:
         """The whole result as JSON (prefer `frames` for big books)."""
-        return self.client._check(self.client.http.get(f"/jobs/{self.job_id}/result")).json()
+        return _check(self.client.http.get(f"/jobs/{self.job_id}/result")).json()
 
     def table(self, name: str) -> Any:
-        """One table as a pandas DataFrame, fetched as Parquet (characters: from JSON)."""
-        import pandas as pd
+        """One table as a typed pandas DataFrame (Parquet; characters: JSON)."""
+        r = self.client.http.get(f"/jobs/{self.job_id}/result/{name}",
+                                 params=_table_params(name))
+        return _frame(name, _check(r).content)
 
-        if name == "characters":
-            r = self.client._check(
-                self.client.http.get(f"/jobs/{self.job_id}/result/characters"))
-            return pd.DataFrame(r.json())
-        r = self.client._check(self.client.http.get(
-            f"/jobs/{self.job_id}/result/{name}", params={"format": "parquet"}))
-        return pd.read_parquet(io.BytesIO(r.content), dtype_backend="numpy_nullable")
+    def frames(self, tables: Sequence[str] = TABLES) -> Frames:
+        """Every table as a typed pandas DataFrame, fetched and parsed in parallel."""
+        with ThreadPoolExecutor(min(len(tables), 4) or 1) as pool:
+            return Frames(zip(tables, pool.map(self.table, tables), strict=True))
 
-    def frames(self) -> dict[str, Any]:
-        """Every table as a typed pandas DataFrame."""
-        return {name: self.table(name) for name in TABLES}
+    def book(self) -> Any:
+        """The result as a `booknlp_jupyter.notebook.Book` (tables, plots, text view)."""
+        from .notebook.book import Book
+
+        return Book(self.frames(), job=self)
+
+    def widget(self) -> Any:
+        """This job's live progress widget (`booknlp_jupyter.notebook.progress`), made
+        on first call; display it as often as you like."""
+        from .notebook.progress import JobProgress
+
+        if self._widget is None or self._widget.comm is None:
+            self._widget = JobProgress(self)
+        return self._widget
+
+
+class AsyncClient:
+    """`Client`, for asyncio: every call is a coroutine."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60):
+        if url is None:
+            url, token = discover(token)
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+        headers = {"Authorization": f"token {token}"} if token else {}
+        self.http = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"<booknlp_jupyter.AsyncClient {self.url}>"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def ready(self, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            r = await self.http.get("/ready")
+            if r.status_code == 200:
+                return r.json()
+            if time.monotonic() > deadline:
+                raise BookNLPError(r.status_code, f"not ready after {timeout}s: {r.text}")
+            await asyncio.sleep(0.5)
+
+    async def submit(self, text: str, *, model: str | None = None,
+                     pipeline: Sequence[str] | None = None,
+                     book_id: str | None = None) -> AsyncJob:
+        r = _check(await self.http.post("/jobs", json=_body(text, model, pipeline, book_id)))
+        return AsyncJob(self, r.json()["job_id"])
+
+    def job(self, job_id: str) -> AsyncJob:
+        return AsyncJob(self, job_id)
+
+    async def jobs(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if status:
+            params["status"] = status
+        return _check(await self.http.get("/jobs", params=params)).json()["jobs"]
+
+    async def stats(self) -> dict[str, Any]:
+        return _check(await self.http.get("/jobs/stats")).json()
+
+
+class AsyncJob:
+    """`Job`, for asyncio. ``await job`` waits until it is final and returns its state."""
+
+    def __init__(self, client: AsyncClient, job_id: str):
+        self.client, self.job_id = client, job_id
+        self.last: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"<AsyncJob {self.job_id}>"
+
+    async def status(self) -> dict[str, Any]:
+        self.last = _check(await self.client.http.get(f"/jobs/{self.job_id}")).json()
+        return self.last
+
+    async def events(self) -> AsyncIterator[dict[str, Any]]:
+        """Each state from the job's event stream, until it is final (one stream)."""
+        async with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
+                                           timeout=_SSE_TIMEOUT) as r:
+            _check(r)
+            async for line in r.aiter_lines():
+                if line.startswith("data:"):
+                    self.last = json.loads(line[5:])
+                    yield self.last
+
+    async def wait(self, progress: Callable[[dict[str, Any]], None] | None = None
+                   ) -> dict[str, Any]:
+        while True:
+            try:
+                async for state in self.events():
+                    if progress:
+                        progress(state)
+                    if state["status"] in FINAL:
+                        return state
+            except httpx.TransportError:
+                await asyncio.sleep(0.5)
+            state = await self.status()
+            if state["status"] in FINAL:
+                return state
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return self.wait().__await__()
+
+    async def cancel(self, force: bool = False) -> dict[str, Any]:
+        params = {"force": "true"} if force else None
+        r = await self.client.http.delete(f"/jobs/{self.job_id}", params=params)
+        self.last = _check(r).json()
+        return self.last
+
+    async def result(self) -> dict[str, Any]:
+        return _check(await self.client.http.get(f"/jobs/{self.job_id}/result")).json()
+
+    async def table(self, name: str) -> Any:
+        r = await self.client.http.get(f"/jobs/{self.job_id}/result/{name}",
+                                       params=_table_params(name))
+        return await asyncio.to_thread(_frame, name, _check(r).content)
+
+    async def frames(self, tables: Sequence[str] = TABLES) -> Frames:
+        """Every table as a typed DataFrame: fetched concurrently, parsed in threads."""
+        found = await asyncio.gather(*(self.table(name) for name in tables))
+        return Frames(zip(tables, found, strict=True))

@@ -53,3 +53,37 @@ def test_discovery_says_what_it_tried(monkeypatch, tmp_path):
     monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:1/user/ada/")
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hub-token")
     assert Client.discover() == ("http://127.0.0.1:1/user/ada/booknlp/v1", "hub-token")
+
+
+@pytest.mark.slow
+def test_async_client_and_awaitable_handles(server):
+    import asyncio
+
+    from booknlp_jupyter.client import AsyncClient
+
+    async def main():
+        async with AsyncClient(server.url, server.token) as client:
+            job = await client.submit("@sleep 0.3\nAnne met Wentworth", book_id="persuasion")
+            states = []
+            final = await job.wait(states.append)
+            frames = await job.frames()
+            sync_job = Client(server.url, server.token).job(job.job_id)
+            return final, states, frames, await sync_job, await job
+
+    final, states, frames, awaited_sync, awaited = asyncio.run(main())
+    assert final["status"] == awaited_sync["status"] == awaited["status"] == "completed"
+    assert any(s["status"] == "running" for s in states)
+    assert list(frames.tokens["word"]) == ["Anne", "met", "Wentworth"]
+    assert str(frames.tokens["sentence_ID"].dtype) == "Int32"
+
+
+def test_discovery_hub_bind_url_and_prefix(monkeypatch, tmp_path):
+    for var in ("BOOKNLP_URL", "JPY_PARENT_PID", "BOOKNLP_PREFIX"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://:8888")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/bo/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t")
+    assert Client.discover() == ("http://127.0.0.1:8888/user/bo/booknlp/v1", "t")
+    monkeypatch.setenv("BOOKNLP_PREFIX", "nlp/v1")
+    assert Client.discover("mine") == ("http://127.0.0.1:8888/user/bo/nlp/v1", "mine")

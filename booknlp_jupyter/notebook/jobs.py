@@ -1,0 +1,115 @@
+"""The live list of a server's jobs: one row per job with progress, status and cancel.
+
+A daemon thread polls ``GET /jobs`` (every ``interval`` seconds while a job is pending or
+running, more slowly when all are final) and updates the rows in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..client import FINAL, BookNLPError, Client
+from .status import BAR_STYLES, describe_html, title
+
+COLUMNS = "minmax(180px, 1.4fr) 180px minmax(240px, 2fr) 90px"
+
+
+class JobRow:
+    """The widgets of one job's row."""
+
+    def __init__(self, table: JobsTable, state: dict[str, Any]):
+        self.table, self.job_id = table, state["job_id"]
+        status = state.get("status")
+        self.title = widgets.HTML(title(state))
+        self.bar = widgets.FloatProgress(value=float(state.get("progress") or 0), min=0,
+                                         max=100, bar_style=BAR_STYLES.get(str(status), ""),
+                                         layout=widgets.Layout(width="170px"))
+        self.label = widgets.HTML(describe_html(state))
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop",
+                                            disabled=status in FINAL,
+                                            layout=widgets.Layout(width="86px"))
+        self.cancel_button.on_click(self._cancel)
+        self.state = state
+
+    @property
+    def widgets(self) -> list[widgets.Widget]:
+        return [self.title, self.bar, self.label, self.cancel_button]
+
+    def update(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self.title.value = title(state)
+        self.bar.value = float(state.get("progress") or 0)
+        self.bar.bar_style = BAR_STYLES.get(str(state.get("status")), "")
+        self.label.value = describe_html(state)
+        self.cancel_button.disabled = state.get("status") in FINAL
+
+    def _cancel(self, _button: widgets.Button | None = None) -> None:
+        job = self.table.client.job(self.job_id)
+        self.cancel_button.disabled = True
+        try:
+            self.update(job.cancel(force=self.state.get("status") == "running"))
+        except BookNLPError as exc:
+            self.label.value = f"<span>cannot cancel: {exc.detail}</span>"
+
+
+class JobsTable(widgets.VBox):
+    """``JobsTable(client)``: the newest ``limit`` jobs, live."""
+
+    def __init__(self, client: Client, limit: int = 20, interval: float = 1.0,
+                 idle_interval: float = 5.0, live: bool = True,
+                 **kwargs: Any):
+        self.client, self.limit = client, limit
+        self.interval, self.idle_interval = interval, idle_interval
+        self.rows: dict[str, JobRow] = {}
+        self.selected = widgets.Dropdown(description="job", options=[],
+                                         layout=widgets.Layout(width="420px"))
+        self.grid = widgets.GridBox(layout=widgets.Layout(grid_template_columns=COLUMNS,
+                                                          grid_gap="2px 8px",
+                                                          align_items="center"))
+        self.message = widgets.HTML()
+        super().__init__([self.grid, self.message], **kwargs)
+        self.add_class("booknlp-jobs")
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.refresh()
+        if live:
+            threading.Thread(target=self._poll, name="booknlp-jobs", daemon=True).start()
+
+    def refresh(self) -> list[dict[str, Any]]:
+        """Fetch the jobs and update the rows (new jobs on top)."""
+        try:
+            jobs = self.client.jobs(limit=self.limit)
+        except Exception as exc:  # shown, not raised into the kernel
+            self.message.value = f"<span>cannot list jobs: {exc}</span>"
+            return []
+        with self._lock, self.hold_sync():
+            self.message.value = "" if jobs else "<i>no jobs yet</i>"
+            for state in jobs:
+                row = self.rows.get(state["job_id"])
+                if row is None:
+                    self.rows[state["job_id"]] = JobRow(self, state)
+                else:
+                    row.update(state)  # the clocks move even when the state does not
+            children = [w for state in jobs for w in self.rows[state["job_id"]].widgets]
+            if children != list(self.grid.children):
+                self.grid.children = children
+            completed = [(f"{s.get('book_id') or s['job_id'][:8]} ({s['job_id'][:8]})",
+                          s["job_id"]) for s in jobs if s.get("status") == "completed"]
+            if completed != list(self.selected.options):
+                self.selected.options = completed
+        return jobs
+
+    @property
+    def active(self) -> bool:
+        return any(row.state.get("status") not in FINAL for row in self.rows.values())
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval if self.active else self.idle_interval):
+            self.refresh()
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()

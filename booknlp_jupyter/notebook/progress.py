@@ -1,0 +1,120 @@
+"""A live progress widget for one job: bar, stage, queue position, elapsed time, an
+estimate and a cancel button.
+
+It is driven by two daemon threads, never by the cell: one follows the job's Server-Sent
+Events, the other redraws once a second (so the clocks move between events). ipykernel
+sends comm messages from any thread, so the widget keeps updating while the kernel runs
+other cells, busy ones included.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any
+
+import httpx
+import ipywidgets as widgets
+
+from ..client import FINAL, BookNLPError, Job
+from .status import BAR_STYLES, describe_html, title
+
+
+class JobProgress(widgets.VBox):
+    """``JobProgress(job)``: displays itself and updates until the job is final."""
+
+    def __init__(self, job: Job, tick: float = 1.0, **kwargs: Any):
+        self.job, self.tick = job, tick
+        self.state: dict[str, Any] = {"job_id": job.job_id, "status": "pending"}
+        self.title = widgets.HTML(title(self.state))
+        self.bar = widgets.FloatProgress(value=0, min=0, max=100, description="",
+                                         layout=widgets.Layout(width="260px"))
+        self.label = widgets.HTML("connecting…")
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop",
+                                            tooltip="Cancel this job (stops it if running)",
+                                            layout=widgets.Layout(width="90px"))
+        self.cancel_button.on_click(self._on_cancel)
+        super().__init__([self.title, widgets.HBox([self.bar, self.cancel_button, self.label])],
+                         **kwargs)
+        self.add_class("booknlp-job")
+        self._states: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._closed = threading.Event()
+        self.done = threading.Event()
+        threading.Thread(target=self._follow, name=f"booknlp-events-{job.job_id[:8]}",
+                         daemon=True).start()
+        threading.Thread(target=self._draw_loop, name=f"booknlp-draw-{job.job_id[:8]}",
+                         daemon=True).start()
+
+    # -- the threads ---------------------------------------------------------------
+
+    def _follow(self) -> None:
+        """Put each state of the job's event stream on the queue (reconnecting)."""
+        try:
+            self._states.put(self.job.status())
+            while not self._closed.is_set():
+                try:
+                    for state in self.job.events():
+                        self._states.put(state)
+                        if state["status"] in FINAL:
+                            return
+                except httpx.TransportError:
+                    time.sleep(1)
+                state = self.job.status()
+                self._states.put(state)
+                if state["status"] in FINAL:
+                    return
+        except Exception as exc:  # shown in the widget, never raised into the kernel
+            self._states.put({**self.state, "status": "unknown", "error_message": str(exc)})
+            self._states.put(None)
+
+    def _draw_loop(self) -> None:
+        while not self._closed.is_set():
+            try:
+                state = self._states.get(timeout=self.tick)
+            except queue.Empty:
+                state = self.state  # redraw the clocks
+            if state is None:
+                return
+            self.update(state)
+            if state.get("status") in FINAL:
+                self.done.set()
+                return
+
+    # -- drawing and cancelling ------------------------------------------------------
+
+    def update(self, state: dict[str, Any]) -> None:
+        """Show ``state`` (a job's JSON)."""
+        self.state = state
+        status = state.get("status")
+        with self.hold_sync():
+            self.title.value = title(state)
+            self.bar.value = float(state.get("progress") or 0)
+            self.bar.bar_style = BAR_STYLES.get(str(status), "")
+            if status == "failed" or status == "unknown":
+                self.label.value = describe_html(state).replace(
+                    "<span ", "<span style='color:var(--jp-error-color1,#c00)' ", 1)
+            else:
+                self.label.value = describe_html(state)
+            self.cancel_button.disabled = status in FINAL
+
+    def _on_cancel(self, _button: widgets.Button | None = None) -> None:
+        self.cancel_button.disabled = True
+        try:
+            state = self.job.cancel(force=self.state.get("status") == "running")
+        except BookNLPError as exc:
+            self.label.value = f"<span>cannot cancel: {exc.detail}</span>"
+            return
+        self._states.put(state)
+
+    def cancel(self) -> None:
+        """What the Cancel button does."""
+        self._on_cancel()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the widget has shown a final state (for scripts and tests)."""
+        return self.done.wait(timeout)
+
+    def close(self) -> None:
+        self._closed.set()
+        super().close()

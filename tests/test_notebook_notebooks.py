@@ -1,0 +1,57 @@
+"""The two notebooks, executed headless (nbclient, a real kernel) against a real Jupyter
+server with the extension, on a short story; their outputs checked."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from .procs import ROOT
+from .test_notebook_kernel import JupyterServer
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def lite_server(tmp_path_factory):
+    server = JupyterServer(tmp_path_factory.mktemp("notebooks"), default_model="lite").start()
+    yield server
+    server.stop()
+
+
+def execute(name: str, server: JupyterServer, monkeypatch) -> list[dict]:
+    monkeypatch.setenv("BOOKNLP_URL", server.api)
+    monkeypatch.setenv("BOOKNLP_TOKEN", server.token)
+    monkeypatch.setenv("BOOKNLP_BOOK", str(ROOT / "tests/fixtures/usher.txt"))
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+
+
+def texts(outputs: list[dict]) -> str:
+    return "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                     + str(o.get("data", {}).get("text/html", "")) for o in outputs)
+
+
+@pytest.mark.slow
+def test_quickstart(lite_server, monkeypatch):
+    outputs = execute("quickstart.ipynb", lite_server, monkeypatch)
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = texts(outputs)
+    assert "completed" in text and "tokens in" in text and "Usher" in text
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    assert sum(WIDGET_VIEW in o.get("data", {}) for o in outputs) == 2  # progress, text view
+
+
+@pytest.mark.slow
+def test_characters(lite_server, monkeypatch):
+    outputs = execute("characters.ipynb", lite_server, monkeypatch)
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = texts(outputs)
+    assert "completed" in text and "top characters: [NARRATOR], Usher" in text
+    assert " links" in text and "directed exchanges" in text
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
+    assert sum(WIDGET_VIEW in o.get("data", {}) for o in outputs) == 3  # job, text, jobs
