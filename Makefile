@@ -9,14 +9,15 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile labextension/package.json labextension/yarn.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip "setuptools<81" wheel
 	# CPU torch from its pinned wheel (a bare `torch` may pull a multi-GB CUDA build)
 	$(PIP) install -q "torch==2.13.0" || $(PIP) install -q torch
 	# BookNLP without its unused tensorflow requirement; its real needs come from [lite]
 	$(PIP) install -q --no-deps "booknlp==1.0.8"
-	$(PIP) install -q -e ".[lite,notebook,test]"
+	# also builds the JupyterLab extension (labextension/, with jlpm; needs node >= 20)
+	$(PIP) install -q -e ".[lite,notebook,hub,test]"
 	touch $(STAMP)
 
 demo: install
@@ -32,6 +33,12 @@ lint: install
 
 bench: install
 	$(PY) bench/api_latency.py
+	$(PY) bench/lite_speed.py
+	$(PY) bench/lite_quality.py
+	$(PY) bench/remote_workers.py
+	$(PY) bench/frames_load.py --repeat 1
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache out
+	rm -rf labextension/lib labextension/test-lib labextension/lab-dist labextension/node_modules \
+		labextension/ui-tests/node_modules

@@ -1,0 +1,102 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IJob, IStats } from './util';
+
+/** Where the job API lives below the server's base URL. */
+export const API_PATH = 'booknlp/v1';
+
+/** An API answer that was not 2xx: `detail` is the server's own words. */
+export class APIError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string
+  ) {
+    super(status ? `${detail} (HTTP ${status})` : detail);
+    this.name = 'APIError';
+  }
+}
+
+export interface ISubmitRequest {
+  text: string;
+  book_id?: string;
+  model?: string;
+  pipeline?: string[];
+}
+
+/**
+ * The BookNLP job API through `ServerConnection`, so the base URL, the token and
+ * the XSRF cookie work as everywhere else in JupyterLab.
+ */
+export class BookNLPAPI {
+  constructor(readonly settings: ServerConnection.ISettings) {}
+
+  url(path: string): string {
+    return URLExt.join(this.settings.baseUrl, API_PATH, path);
+  }
+
+  async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(
+        this.url(path),
+        init,
+        this.settings
+      );
+    } catch (error) {
+      throw new APIError(
+        0,
+        `cannot reach the Jupyter server: ${String(error)}`
+      );
+    }
+    const raw = await response.text();
+    let body: unknown = null;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+    }
+    if (!response.ok) {
+      let detail = response.statusText || 'request failed';
+      if (body && typeof body === 'object' && 'detail' in body) {
+        detail = String((body as { detail: unknown }).detail);
+      } else if (response.status === 404) {
+        detail =
+          'the booknlp_jupyter server extension is not enabled on this server';
+      } else if (typeof body === 'string' && body) {
+        detail = body.slice(0, 200);
+      }
+      throw new APIError(response.status, detail);
+    }
+    return body as T;
+  }
+
+  listJobs(limit = 50): Promise<{ jobs: IJob[]; total: number }> {
+    return this.request(`jobs?limit=${limit}`);
+  }
+
+  stats(): Promise<IStats> {
+    return this.request('jobs/stats');
+  }
+
+  getJob(jobId: string): Promise<IJob> {
+    return this.request(`jobs/${encodeURIComponent(jobId)}`);
+  }
+
+  submit(body: ISubmitRequest): Promise<IJob> {
+    return this.request('jobs', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' }
+    });
+  }
+
+  cancel(jobId: string, force = false): Promise<IJob> {
+    const query = force ? '?force=true' : '';
+    return this.request(`jobs/${encodeURIComponent(jobId)}${query}`, {
+      method: 'DELETE'
+    });
+  }
+}

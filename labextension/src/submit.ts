@@ -1,0 +1,112 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { PIPELINE_COMPONENTS, pipelineToSend } from './util';
+
+export interface ISubmitChoice {
+  bookId: string;
+  model: string | undefined;
+  pipeline: string[] | undefined;
+}
+
+/** The dialog's form: book id, model and pipeline. */
+class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
+  constructor(options: {
+    source: string;
+    chars: number;
+    bookId: string;
+    models: string[];
+    defaultModel: string | undefined;
+  }) {
+    super();
+    this.addClass('jp-BookNLP-submit');
+    const doc = this.node.ownerDocument;
+
+    const about = doc.createElement('p');
+    about.className = 'jp-BookNLP-submit-source';
+    about.textContent = `${options.source} · ${options.chars.toLocaleString()} characters`;
+    this.node.appendChild(about);
+
+    this._bookId = doc.createElement('input');
+    this._bookId.type = 'text';
+    this._bookId.name = 'book_id';
+    this._bookId.maxLength = 128;
+    this._bookId.value = options.bookId;
+    this._bookId.className = 'jp-mod-styled';
+    this.node.appendChild(this._field('Book id', this._bookId));
+
+    this._model = doc.createElement('select');
+    this._model.name = 'model';
+    this._model.className = 'jp-mod-styled';
+    const models = options.models.length
+      ? options.models
+      : [options.defaultModel ?? ''];
+    for (const name of models) {
+      const option = doc.createElement('option');
+      option.value = name;
+      option.textContent =
+        name === options.defaultModel ? `${name} (default)` : name;
+      option.selected = name === options.defaultModel;
+      this._model.appendChild(option);
+    }
+    this.node.appendChild(this._field('Model', this._model));
+
+    const fieldset = doc.createElement('fieldset');
+    fieldset.className = 'jp-BookNLP-pipeline';
+    const legend = doc.createElement('legend');
+    legend.textContent = 'Pipeline (all: the engine’s full pipeline)';
+    fieldset.appendChild(legend);
+    for (const component of PIPELINE_COMPONENTS) {
+      const label = doc.createElement('label');
+      const box = doc.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'pipeline';
+      box.value = component;
+      box.checked = true;
+      this._boxes.push(box);
+      label.append(box, ` ${component}`);
+      fieldset.appendChild(label);
+    }
+    this.node.appendChild(fieldset);
+  }
+
+  getValue(): ISubmitChoice {
+    return {
+      bookId: this._bookId.value.trim(),
+      model: this._model.value || undefined,
+      pipeline: pipelineToSend(
+        this._boxes.filter(b => b.checked).map(b => b.value)
+      )
+    };
+  }
+
+  private _field(text: string, input: HTMLElement): HTMLElement {
+    const label = this.node.ownerDocument.createElement('label');
+    label.className = 'jp-BookNLP-field';
+    const span = this.node.ownerDocument.createElement('span');
+    span.textContent = text;
+    label.append(span, input);
+    return label;
+  }
+
+  private _bookId: HTMLInputElement;
+  private _model: HTMLSelectElement;
+  private _boxes: HTMLInputElement[] = [];
+}
+
+/** Ask for the book id, model and pipeline; null if the user cancels. */
+export async function askSubmit(options: {
+  source: string;
+  chars: number;
+  bookId: string;
+  models: string[];
+  defaultModel: string | undefined;
+}): Promise<ISubmitChoice | null> {
+  const result = await showDialog<ISubmitChoice>({
+    title: 'Analyze with BookNLP',
+    body: new SubmitForm(options),
+    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Analyze' })],
+    focusNodeSelector: 'input[name="book_id"]'
+  });
+  return result.button.accept ? result.value : null;
+}

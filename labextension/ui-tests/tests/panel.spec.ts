@@ -1,0 +1,410 @@
+/**
+ * The BookNLP panel in a real JupyterLab, in Debian's Chromium. The server
+ * (tests/test_lab_ui.py) serves usher.txt (a 42K-character story, real `lite`
+ * engine), held.txt (a controlled-engine job held by a gate file) and queued.txt.
+ * Every step leaves a screenshot in BOOKNLP_ARTIFACTS.
+ */
+import { Locator, Page, expect, test } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const BASE = process.env.BOOKNLP_LAB_URL ?? 'http://127.0.0.1:8888/';
+const TOKEN = process.env.BOOKNLP_LAB_TOKEN ?? '';
+const ARTIFACTS =
+  process.env.BOOKNLP_ARTIFACTS ?? path.join(__dirname, '..', 'artifacts');
+
+interface IRowState {
+  book: string;
+  status: string;
+  progress: number;
+  meta: string;
+}
+
+declare global {
+  interface Window {
+    jupyterapp: any;
+    __booknlpStates: IRowState[];
+  }
+}
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let shot = 0;
+const pageErrors: string[] = [];
+
+async function snap(name: string): Promise<void> {
+  shot += 1;
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({
+    path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`)
+  });
+}
+
+function panel(): Locator {
+  return page.locator('#booknlp-jobs');
+}
+
+function row(book: string): Locator {
+  return panel()
+    .locator('.jp-BookNLP-job')
+    .filter({
+      has: page.locator('.jp-BookNLP-job-title', {
+        hasText: new RegExp(`^${book}$`)
+      })
+    })
+    .first();
+}
+
+async function showPanel(): Promise<void> {
+  const tab = page.locator('.lm-TabBar-tab[data-id="booknlp-jobs"]');
+  if ((await tab.getAttribute('aria-selected')) !== 'true') {
+    await tab.click();
+  }
+  await expect(panel()).toBeVisible();
+}
+
+async function showFiles(): Promise<void> {
+  const tab = page.locator('.lm-TabBar-tab[data-id="filebrowser"]');
+  if ((await tab.getAttribute('aria-selected')) !== 'true') {
+    await tab.click();
+  }
+  await expect(page.locator('.jp-DirListing-content')).toBeVisible();
+}
+
+function fileItem(name: string): Locator {
+  return page.locator('.jp-DirListing-item', {
+    has: page.locator('.jp-DirListing-itemText', {
+      hasText: new RegExp(`^${name}$`)
+    })
+  });
+}
+
+/** Right-click a file, choose "Analyze with BookNLP", return the dialog. */
+async function analyzeFromContextMenu(name: string): Promise<Locator> {
+  await showFiles();
+  await fileItem(name).click({ button: 'right' });
+  await page
+    .locator('.lm-Menu-item', { hasText: 'Analyze with BookNLP' })
+    .click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  page.on('pageerror', err => pageErrors.push(String(err)));
+  await page.goto(`${BASE}lab?token=${TOKEN}`);
+  await page.waitForFunction(() => !!window.jupyterapp, null, {
+    timeout: 120_000
+  });
+  await page.evaluate(async () => {
+    await window.jupyterapp.started;
+    await window.jupyterapp.restored;
+  });
+  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
+    timeout: 60_000
+  });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('the panel opens and shows the queue', async () => {
+  await showPanel();
+  const queue = panel().locator('[data-testid="booknlp-queue"]');
+  await expect(queue).toBeVisible();
+  await expect(queue.locator('[data-stat="pending"]')).toContainText('0/10');
+  await expect(queue.locator('[data-stat="worker"]')).toContainText('ready');
+  await expect(panel().locator('.jp-BookNLP-empty')).toBeVisible();
+  await expect(page.locator('.jp-BookNLP-status')).toContainText(
+    'BookNLP: idle'
+  );
+  await snap('panel-empty');
+});
+
+test('a .txt file submitted from the file browser runs to 100%', async () => {
+  const dialog = await analyzeFromContextMenu('usher.txt');
+  await expect(dialog).toContainText('File usher.txt');
+  await expect(dialog.locator('input[name="book_id"]')).toHaveValue('usher');
+  await expect(dialog.locator('select[name="model"]')).toHaveValue('lite');
+  await expect(dialog.locator('input[name="pipeline"]:checked')).toHaveCount(5);
+  await snap('submit-dialog');
+
+  // record every state the panel renders from here on
+  await page.evaluate(() => {
+    window.__booknlpStates = [];
+    const record = () => {
+      for (const li of document.querySelectorAll<HTMLElement>(
+        '#booknlp-jobs .jp-BookNLP-job'
+      )) {
+        const state = {
+          book: li.querySelector('.jp-BookNLP-job-title')?.textContent ?? '',
+          status: li.dataset.status ?? '',
+          progress: Number(
+            li
+              .querySelector('[role="progressbar"]')
+              ?.getAttribute('aria-valuenow')
+          ),
+          meta: li.querySelector('.jp-BookNLP-job-meta')?.textContent ?? ''
+        };
+        const last = window.__booknlpStates
+          .filter(s => s.book === state.book)
+          .pop();
+        if (
+          !last ||
+          last.status !== state.status ||
+          last.progress !== state.progress ||
+          last.meta.split(' · ')[1] !== state.meta.split(' · ')[1]
+        ) {
+          window.__booknlpStates.push(state);
+        }
+      }
+    };
+    new MutationObserver(record).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true
+    });
+  });
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  await expect(
+    page.locator('.Toastify__toast', { hasText: 'BookNLP queued “usher”' })
+  ).toBeVisible();
+
+  await expect(panel()).toBeVisible(); // submitting shows the panel
+  const usher = row('usher');
+  await expect(usher).toHaveAttribute(
+    'data-status',
+    /pending|running|completed/
+  );
+  await expect(usher).toHaveAttribute('data-status', 'running', {
+    timeout: 60_000
+  });
+  await snap('usher-running');
+  await expect(usher).toHaveAttribute('data-status', 'completed', {
+    timeout: 180_000
+  });
+  await expect(usher.locator('[role="progressbar"]')).toHaveAttribute(
+    'aria-valuenow',
+    '100'
+  );
+  await expect(usher.locator('.jp-BookNLP-job-meta')).toContainText('100%');
+  await expect(usher.locator('[data-action="open"]')).toBeVisible();
+  await snap('usher-completed');
+
+  const states = (await page.evaluate(() => window.__booknlpStates)).filter(
+    s => s.book === 'usher'
+  );
+  fs.writeFileSync(
+    path.join(ARTIFACTS, 'usher-states.json'),
+    JSON.stringify(states, null, 2)
+  );
+  const running = states.filter(s => s.status === 'running');
+  expect(running.length).toBeGreaterThan(0);
+  // between 0 and 100 while running, with a stage named under the bar
+  expect(
+    running.some(s => s.progress < 100 && s.meta.split(' · ').length >= 4)
+  ).toBe(true);
+  // the stages it moved through (e.g. loading, spacy, ...), named under the bar
+  const stages = new Set(running.map(s => s.meta.split(' · ')[1]));
+  expect(stages.size).toBeGreaterThanOrEqual(2);
+  const progress = states.map(s => s.progress);
+  expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  expect(states[states.length - 1].status).toBe('completed');
+});
+
+test('a pending job is cancelled and a running one stopped', async () => {
+  // held.txt waits on a gate in the controlled engine: it keeps the worker busy
+  let dialog = await analyzeFromContextMenu('held.txt');
+  await dialog.locator('select[name="model"]').selectOption('test');
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  await expect(row('held')).toHaveAttribute('data-status', 'running');
+
+  // queued.txt through the command palette, with the file selected
+  await showFiles();
+  await fileItem('queued.txt').click();
+  await page.keyboard.press('Control+Shift+C');
+  const palette = page.locator('#command-palette');
+  await expect(palette).toBeVisible();
+  await palette.locator('input').fill('Analyze Selected File');
+  await snap('command-palette');
+  await palette
+    .locator('.lm-CommandPalette-item', {
+      hasText: 'Analyze Selected File with BookNLP'
+    })
+    .first()
+    .click();
+  dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('File queued.txt');
+  await dialog.locator('select[name="model"]').selectOption('test');
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+
+  const queued = row('queued');
+  await expect(queued).toHaveAttribute('data-status', 'pending');
+  await expect(queued.locator('.jp-BookNLP-job-meta')).toContainText(
+    '#1 in queue'
+  );
+  await expect(row('held').locator('.jp-BookNLP-job-meta')).toContainText(
+    'waiting'
+  );
+  const queue = panel().locator('[data-testid="booknlp-queue"]');
+  await expect(queue.locator('[data-stat="running"]')).toContainText(
+    '1 running'
+  );
+  await expect(queue.locator('[data-stat="pending"]')).toContainText('1/10');
+  await expect(page.locator('.jp-BookNLP-status')).toContainText(
+    'BookNLP: 1 running, 1 queued'
+  );
+  await snap('queue-running-and-pending');
+
+  await queued.locator('[data-action="cancel"]').click();
+  await expect(queued).toHaveAttribute('data-status', 'cancelled');
+  await expect(queue.locator('[data-stat="pending"]')).toContainText('0/10');
+  await snap('pending-cancelled');
+
+  const held = row('held');
+  await held.locator('[data-action="stop"]').click();
+  const confirm = page.locator('.jp-Dialog');
+  await expect(confirm).toContainText('Stop this BookNLP job?');
+  await snap('stop-confirm');
+  await confirm.getByRole('button', { name: 'Stop job' }).click();
+  await expect(held).toHaveAttribute('data-status', 'cancelled');
+  await expect(page.locator('.jp-BookNLP-status')).toContainText(
+    'BookNLP: idle'
+  );
+  await snap('running-stopped');
+});
+
+test('an API error shows as a notification', async () => {
+  const dialog = await analyzeFromContextMenu('queued.txt');
+  for (const box of await dialog.locator('input[name="pipeline"]').all()) {
+    await box.uncheck();
+  }
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  const toast = page.locator('.Toastify__toast', {
+    hasText: 'could not queue'
+  });
+  await expect(toast).toBeVisible();
+  await expect(toast).toContainText('pipeline');
+  await expect(toast).toBeInViewport({ ratio: 1 });
+  await snap('error-notification');
+});
+
+test('selected text in a notebook cell is analyzed', async () => {
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('notebook:create-new', {
+      kernelName: 'python3'
+    });
+  });
+  const cellEditor = page
+    .locator('.jp-NotebookPanel:visible .jp-Cell .cm-content')
+    .first();
+  await expect(cellEditor).toBeVisible();
+  await cellEditor.click();
+  await page.keyboard.type('Emma met Harriet at Hartfield.');
+  await page.keyboard.press('Control+A');
+  await page
+    .locator('.jp-NotebookPanel:visible .jp-Cell')
+    .first()
+    .click({ button: 'right' });
+  await page
+    .locator('.lm-Menu-item', { hasText: 'Analyze Selected Text with BookNLP' })
+    .click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText(
+    'Selected text in cell 1 of Untitled.ipynb'
+  );
+  await expect(dialog).toContainText('30 characters');
+  await expect(dialog.locator('input[name="book_id"]')).toHaveValue(
+    'Untitled-cell-1'
+  );
+  await dialog.locator('select[name="model"]').selectOption('test');
+  await snap('submit-selection');
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  await expect(row('Untitled-cell-1')).toHaveAttribute(
+    'data-status',
+    'completed'
+  );
+});
+
+test('"Open in notebook" inserts a cell that loads the tables and runs it', async () => {
+  await showPanel();
+  await row('usher').locator('[data-action="open"]').click();
+  const nb = page.locator('.jp-NotebookPanel:visible');
+  const cell = nb.locator('.jp-CodeCell').nth(1); // below the active cell
+  await expect(cell.locator('.cm-content')).toContainText('Client().job(');
+  const table = cell.locator('.jp-OutputArea-output table');
+  await expect(table).toBeVisible({ timeout: 120_000 });
+  const headers = await table.locator('thead th').allTextContents();
+  for (const column of [
+    'COREF',
+    'start_token',
+    'end_token',
+    'prop',
+    'cat',
+    'text'
+  ]) {
+    expect(headers).toContain(column);
+  }
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  await expect(table.locator('tbody')).toContainText('PER');
+  await expect(cell.locator('.jp-OutputArea-output')).not.toContainText(
+    'Error'
+  );
+  await snap('open-entities-table');
+});
+
+test('"Open in notebook" with no notebook open creates one', async () => {
+  await page.evaluate(() => {
+    void window.jupyterapp.commands.execute('application:close-all');
+  });
+  // the notebook has unsaved changes: discard them
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Discard' })
+    .click();
+  await expect(page.locator('.jp-NotebookPanel:visible')).toHaveCount(0);
+  await showPanel();
+  await row('Untitled-cell-1').locator('[data-action="open"]').click();
+  const nb = page.locator('.jp-NotebookPanel:visible');
+  await expect(
+    page.locator('.lm-TabBar-tab.lm-mod-current', {
+      hasText: 'Untitled1.ipynb'
+    })
+  ).toBeVisible();
+  const cell = nb.locator('.jp-CodeCell').first();
+  await expect(nb.locator('.jp-CodeCell')).toHaveCount(1);
+  const table = cell.locator('.jp-OutputArea-output table');
+  await expect(table).toBeVisible({ timeout: 120_000 });
+  // the controlled engine makes capitalised words PER entities
+  await expect(table.locator('tbody')).toContainText('Harriet');
+  await snap('open-new-notebook');
+});
+
+test('the panel follows the dark theme', async () => {
+  const light = await panel().evaluate(
+    el => getComputedStyle(el).backgroundColor
+  );
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('apputils:change-theme', {
+      theme: 'JupyterLab Dark'
+    });
+  });
+  await expect(page.locator('body')).toHaveAttribute(
+    'data-jp-theme-light',
+    'false'
+  );
+  await showPanel();
+  const dark = await panel().evaluate(
+    el => getComputedStyle(el).backgroundColor
+  );
+  expect(dark).not.toEqual(light);
+  const [r, g, b] = (dark.match(/\d+/g) ?? []).map(Number);
+  expect((r + g + b) / 3).toBeLessThan(100);
+  await snap('dark-theme');
+  expect(pageErrors).toEqual([]);
+});
