@@ -31,6 +31,8 @@ def _serve(args: argparse.Namespace) -> int:
     config.ServerApp.jpserver_extensions = {"booknlp_jupyter": True}
     config.IdentityProvider.token = token
     config.BookNLPApp.url_prefix = ""
+    # the job API only: no kernels, sessions or contents for API users
+    config.ServerApp.authorizer_class = "booknlp_jupyter.server.auth.JobsOnlyAuthorizer"
     if token == "":
         # No auth at all: only sensible on loopback for local scripts; JSON-only
         # POSTs still keep browsers on other sites from submitting (CORS preflight).

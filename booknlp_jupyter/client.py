@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,13 +97,54 @@ def discover(token: str | None = None) -> tuple[str, str | None]:
 
 
 def _check(r: httpx.Response) -> httpx.Response:
+    """``r``, or the `BookNLPError` its 4xx/5xx says (a streamed response's body must
+    have been read first: see `_check_stream` and `_acheck_stream`)."""
     if r.status_code >= 400:
         try:
             detail = r.json().get("detail", r.text)
         except ValueError:
             detail = r.text
+        except httpx.ResponseNotRead:
+            detail = r.reason_phrase
         raise BookNLPError(r.status_code, str(detail))
     return r
+
+
+def _check_stream(r: httpx.Response) -> httpx.Response:
+    """`_check`, for a response opened with ``http.stream``: reads an error's body."""
+    if r.status_code >= 400:
+        r.read()
+    return _check(r)
+
+
+async def _acheck_stream(r: httpx.Response) -> httpx.Response:
+    """`_check_stream`, for an `httpx.AsyncClient`'s stream."""
+    if r.status_code >= 400:
+        await r.aread()
+    return _check(r)
+
+
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _sse_timeout(deadline: float | None) -> httpx.Timeout:
+    """The event stream's timeouts, none beyond ``deadline``: a read waits at most until
+    then (the keep-alives come every 15 s), so `wait` can keep its ``timeout``."""
+    if deadline is None:
+        return _SSE_TIMEOUT
+    left = max(deadline - time.monotonic(), 0.01)
+    return httpx.Timeout(min(60, left), read=min(30, left))
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _timed_out(job_id: str, last: dict[str, Any] | None, timeout: float | None
+               ) -> TimeoutError:
+    status = last["status"] if last else "not final"
+    return TimeoutError(f"job {job_id} still {status} after {timeout}s")
 
 
 def _body(text: str, model: str | None, pipeline: Sequence[str] | None,
@@ -269,39 +311,52 @@ class Job:
 
     def events(self) -> Iterator[dict[str, Any]]:
         """Each state from the job's event stream, until it is final (one stream)."""
+        return self._events(None)
+
+    def _events(self, deadline: float | None) -> Iterator[dict[str, Any]]:
+        """`events`; stops (returns) once ``deadline`` passes, checked on every line the
+        server sends (keep-alives included) and bounding each read."""
         with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
-                                     timeout=_SSE_TIMEOUT) as r:
-            _check(r)
-            for state in _sse_states(r.iter_lines()):
-                self.last = state
-                yield state
+                                     timeout=_sse_timeout(deadline)) as r:
+            _check_stream(r)
+            for line in r.iter_lines():
+                if line.startswith("data:"):
+                    self.last = json.loads(line[5:])
+                    yield self.last
+                if _past(deadline):
+                    return
 
     def wait(self, progress: Callable[[dict[str, Any]], None] | None = None,
              timeout: float | None = None) -> dict[str, Any]:
-        """Follow the job's event stream until it is final; ``progress`` gets each state."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        """Follow the job's event stream until it is final; ``progress`` gets each state.
+        After ``timeout`` seconds (if given) raises `TimeoutError`; the job goes on."""
+        deadline = _deadline(timeout)
         while True:
             try:
-                for state in self.events():
+                for state in self._events(deadline):
                     if progress:
                         progress(state)
                     if state["status"] in FINAL:
                         return state
             except httpx.TransportError:
-                time.sleep(0.5)  # the stream broke (proxy timeout, restart): look again
+                # the stream broke (proxy timeout, restart) or a read hit the deadline
+                if not _past(deadline):
+                    time.sleep(0.5)  # then look again
             state = self.status()
             if state["status"] in FINAL:
                 return state
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"job {self.job_id} still {state['status']}")
+            if _past(deadline):
+                raise _timed_out(self.job_id, state, timeout)
 
-    async def wait_async(self, progress: Callable[[dict[str, Any]], None] | None = None
-                         ) -> dict[str, Any]:
+    async def wait_async(self, progress: Callable[[dict[str, Any]], None] | None = None,
+                         timeout: float | None = None) -> dict[str, Any]:
         """`wait`, on the running event loop (as ``await job`` does)."""
         async with self.client.aio() as aio:
             job = AsyncJob(aio, self.job_id)
-            final = await job.wait(progress)
-        self.last = final
+            try:
+                final = await job.wait(progress, timeout)
+            finally:
+                self.last = job.last or self.last
         return final
 
     def __await__(self) -> Generator[Any, None, dict[str, Any]]:
@@ -410,30 +465,42 @@ class AsyncJob:
         self.last = _check(await self.client.http.get(f"/jobs/{self.job_id}")).json()
         return self.last
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    def events(self) -> AsyncIterator[dict[str, Any]]:
         """Each state from the job's event stream, until it is final (one stream)."""
+        return self._events(None)
+
+    async def _events(self, deadline: float | None) -> AsyncIterator[dict[str, Any]]:
+        """`events`; stops once ``deadline`` passes (see `Job._events`)."""
         async with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
-                                           timeout=_SSE_TIMEOUT) as r:
-            _check(r)
+                                           timeout=_sse_timeout(deadline)) as r:
+            await _acheck_stream(r)
             async for line in r.aiter_lines():
                 if line.startswith("data:"):
                     self.last = json.loads(line[5:])
                     yield self.last
+                if _past(deadline):
+                    return
 
-    async def wait(self, progress: Callable[[dict[str, Any]], None] | None = None
-                   ) -> dict[str, Any]:
+    async def wait(self, progress: Callable[[dict[str, Any]], None] | None = None,
+                   timeout: float | None = None) -> dict[str, Any]:
+        """`Job.wait`: until the job is final, or `TimeoutError` after ``timeout`` s."""
+        deadline = _deadline(timeout)
         while True:
             try:
-                async for state in self.events():
-                    if progress:
-                        progress(state)
-                    if state["status"] in FINAL:
-                        return state
+                async with aclosing(self._events(deadline)) as states:
+                    async for state in states:
+                        if progress:
+                            progress(state)
+                        if state["status"] in FINAL:
+                            return state
             except httpx.TransportError:
-                await asyncio.sleep(0.5)
+                if not _past(deadline):
+                    await asyncio.sleep(0.5)
             state = await self.status()
             if state["status"] in FINAL:
                 return state
+            if _past(deadline):
+                raise _timed_out(self.job_id, state, timeout)
 
     def __await__(self) -> Generator[Any, None, dict[str, Any]]:
         return self.wait().__await__()

@@ -23,6 +23,14 @@ c.BookNLPApp.max_queue_size = {max_queue_size!r}
 """
 
 
+def _body(raw: bytes) -> Any:
+    """JSON when it is JSON (anything else, e.g. a page served while starting, as text)."""
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -84,11 +92,9 @@ class ServerProcess:
             req.add_header(k, v)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
-                raw = r.read()
-                return r.status, json.loads(raw) if raw else None
+                return r.status, _body(r.read())
         except urllib.error.HTTPError as e:
-            raw = e.read()
-            return e.code, json.loads(raw) if raw else None
+            return e.code, _body(e.read())
 
     def wait(self, job_id: str, statuses=("completed", "failed", "cancelled"),
              timeout: float = 60) -> dict[str, Any]:

@@ -87,3 +87,58 @@ def test_discovery_hub_bind_url_and_prefix(monkeypatch, tmp_path):
     assert Client.discover() == ("http://127.0.0.1:8888/user/bo/booknlp/v1", "t")
     monkeypatch.setenv("BOOKNLP_PREFIX", "nlp/v1")
     assert Client.discover("mine") == ("http://127.0.0.1:8888/user/bo/nlp/v1", "mine")
+
+
+@pytest.mark.slow
+def test_wait_on_an_unknown_job_raises_booknlp_error(server):
+    import asyncio
+
+    from booknlp_jupyter.client import AsyncClient
+
+    job = Client(server.url, server.token).job("no-such-job")
+    with pytest.raises(BookNLPError) as err:
+        job.wait()  # the event stream's 404, read before it is checked
+    assert err.value.status_code == 404
+    with pytest.raises(BookNLPError) as err:
+        list(job.events())
+    assert err.value.status_code == 404
+
+    async def main():
+        async with AsyncClient(server.url, server.token) as client:
+            await client.job("no-such-job").wait()
+
+    with pytest.raises(BookNLPError) as err:
+        asyncio.run(main())
+    assert err.value.status_code == 404
+
+
+@pytest.mark.slow
+def test_wait_timeout_is_kept_while_the_stream_is_open(server, gate):
+    import asyncio
+    import time
+
+    from booknlp_jupyter.client import AsyncClient
+
+    client = Client(server.url, server.token)
+    job = client.submit(f"{gate.directive}\nheld", book_id="held")
+    try:
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            job.wait(timeout=0.5)  # keep-alives come only every 15 s
+        assert time.monotonic() - start < 5
+
+        async def main():
+            async with AsyncClient(server.url, server.token) as aio:
+                await aio.job(job.job_id).wait(timeout=0.5)
+
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            asyncio.run(main())
+        assert time.monotonic() - start < 5
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            asyncio.run(job.wait_async(timeout=0.5))
+        assert time.monotonic() - start < 5
+    finally:
+        gate.open()
+    assert job.wait(timeout=60)["status"] == "completed"

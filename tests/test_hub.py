@@ -182,6 +182,9 @@ def test_shared_service_isolates_users_and_limits_them(hub, tmp_path):
     assert root.get("/jobs").json()["total"] == 4, "the admin scope sees everyone's jobs"
     # alice's job is running, so bob's one book runs next: round-robin between users
     assert bob.get(f"/jobs/{theirs.json()['job_id']}").json()["queue_position"] == 1
+    kernels = httpx.post(f"{hub.url}/services/booknlp/api/kernels", timeout=10,
+                         headers=alice.headers, json={})
+    assert kernels.status_code == 403, "hub users must not run code on the service host"
     nobody = httpx.get(f"{hub.url}/services/booknlp/v1/jobs/stats", timeout=10,
                        follow_redirects=False)
     assert nobody.status_code in (302, 403)

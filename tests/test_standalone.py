@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from .procs import ROOT, ServerProcess, free_port
@@ -87,6 +88,15 @@ def test_standalone_requires_a_token(tmp_path):
         assert server.request("GET", "/jobs/stats")[0] == 403
         server.token = "t0k3n"
         assert server.request("GET", "/jobs/stats")[0] == 200
+        base = f"http://127.0.0.1:{server.port}"
+        headers = {"Authorization": "token t0k3n"}
+        for method, path in [("GET", "/api/kernels"), ("POST", "/api/kernels"),
+                             ("GET", "/api/contents"), ("GET", "/api/sessions"),
+                             ("GET", "/api/terminals")]:
+            r = httpx.request(method, base + path, headers=headers, json={}, timeout=10)
+            assert r.status_code in (403, 404), (method, path, r.status_code)
+            assert r.status_code == 403 or "terminals" in path
+        assert httpx.get(base + "/api/status", headers=headers, timeout=10).status_code == 200
     finally:
         server.stop()
 

@@ -31,12 +31,17 @@ def import_engine(spec: str | type[Engine]) -> type[Engine]:
 
 
 class EngineRegistry:
-    """Maps API ``model`` values to engine classes, and engine names to their specs."""
+    """Maps API ``model`` values to engine classes, and engine names to their specs.
+
+    Engines are read in order; one configured by the server may take over a built-in
+    engine's model names, but two configured engines may not claim the same model.
+    """
 
     def __init__(self, engines: Mapping[str, str | type[Engine]]):
         self.specs: dict[str, str] = {}
         self.classes: dict[str, type[Engine]] = {}
         self._by_model: dict[str, type[Engine]] = {}
+        self._owner: dict[str, str] = {}  # model -> engine name
         #: Engines that could not be imported, with the reason (shown in /v1/ready).
         self.unavailable: dict[str, str] = {}
         for name, spec in engines.items():
@@ -51,12 +56,14 @@ class EngineRegistry:
                 spec if isinstance(spec, str) else f"{cls.__module__}:{cls.__qualname__}"
             )
             for model in cls.models:
-                if model in self._by_model:
+                owner = self._owner.get(model)
+                if owner is not None and owner not in BUILTIN_ENGINES:
                     raise ValueError(
-                        f"model {model!r} is served by both {self._by_model[model].name!r} "
-                        f"and {name!r}"
+                        f"model {model!r} is served by both {owner!r} and {name!r}"
                     )
-                self._by_model[model] = cls
+                if owner is not None:  # a configured engine replaces a built-in one
+                    log.info("model %r: engine %r replaces the built-in %r", model, name, owner)
+                self._by_model[model], self._owner[model] = cls, name
 
     @property
     def models(self) -> list[str]:
@@ -68,8 +75,7 @@ class EngineRegistry:
         return self._by_model[model]
 
     def engine_name_for(self, model: str) -> str:
-        cls = self._by_model[model]
-        return next(name for name, c in self.classes.items() if c is cls)
+        return self._owner[model]
 
     def __iter__(self) -> Iterable[str]:
         return iter(self.classes)

@@ -6,6 +6,7 @@ running, more slowly when all are final) and updates the rows in place.
 
 from __future__ import annotations
 
+import html
 import threading
 from typing import Any
 
@@ -52,7 +53,7 @@ class JobRow:
         try:
             self.update(job.cancel(force=self.state.get("status") == "running"))
         except BookNLPError as exc:
-            self.label.value = f"<span>cannot cancel: {exc.detail}</span>"
+            self.label.value = f"<span>cannot cancel: {html.escape(exc.detail)}</span>"
 
 
 class JobsTable(widgets.VBox):
@@ -83,7 +84,7 @@ class JobsTable(widgets.VBox):
         try:
             jobs = self.client.jobs(limit=self.limit)
         except Exception as exc:  # shown, not raised into the kernel
-            self.message.value = f"<span>cannot list jobs: {exc}</span>"
+            self.message.value = f"<span>cannot list jobs: {html.escape(str(exc))}</span>"
             return []
         with self._lock, self.hold_sync():
             self.message.value = "" if jobs else "<i>no jobs yet</i>"

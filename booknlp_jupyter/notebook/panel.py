@@ -6,6 +6,7 @@ in JupyterLab, Notebook 7, VS Code and other widget front ends.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ class Panel(widgets.VBox):
         self.load_button.on_click(self.load)
         self.loaded = widgets.HTML()
         super().__init__([
-            widgets.HTML("<b>BookNLP</b> — " + self.client.url),
+            widgets.HTML("<b>BookNLP</b> — " + html.escape(self.client.url)),
             self.source, self.inputs,
             widgets.HBox([self.model, self.book_id]), self.pipeline,
             widgets.HBox([self.submit_button, self.message]),
@@ -106,9 +107,9 @@ class Panel(widgets.VBox):
                 pipeline=None if set(pipeline) == set(PIPELINE_COMPONENTS) else pipeline,
                 book_id=self.book_id.value or guess)
         except (BookNLPError, OSError, ValueError, KeyError) as exc:
-            self.message.value = f"<span style='color:#c00'>{exc}</span>"
+            self.message.value = f"<span style='color:#c00'>{html.escape(str(exc))}</span>"
             return None
-        self.message.value = f"queued <code>{job.job_id}</code>"
+        self.message.value = f"queued <code>{html.escape(job.job_id)}</code>"
         self.jobs.refresh()
         return job
 
@@ -119,13 +120,14 @@ class Panel(widgets.VBox):
             self.loaded.value = "no completed job chosen"
             return None
         if not name.isidentifier():
-            self.loaded.value = f"<span style='color:#c00'>{name!r} is not a name</span>"
+            self.loaded.value = (f"<span style='color:#c00'>{html.escape(repr(name))}"
+                                 " is not a name</span>")
             return None
         job = self.client.job(self.jobs.selected.value)
         try:
             frames = job.frames()
         except BookNLPError as exc:
-            self.loaded.value = f"<span style='color:#c00'>{exc}</span>"
+            self.loaded.value = f"<span style='color:#c00'>{html.escape(str(exc))}</span>"
             return None
         self.namespace[name] = frames
         self.loaded.value = (f"<code>{name}</code> = frames of <code>{job.job_id[:8]}</code>: "

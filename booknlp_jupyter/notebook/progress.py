@@ -9,6 +9,7 @@ other cells, busy ones included.
 
 from __future__ import annotations
 
+import html
 import queue
 import threading
 import time
@@ -103,7 +104,7 @@ class JobProgress(widgets.VBox):
         try:
             state = self.job.cancel(force=self.state.get("status") == "running")
         except BookNLPError as exc:
-            self.label.value = f"<span>cannot cancel: {exc.detail}</span>"
+            self.label.value = f"<span>cannot cancel: {html.escape(exc.detail)}</span>"
             return
         self._states.put(state)
 
