@@ -38,6 +38,10 @@ async def test_requests_go_to_the_shared_service(jp_fetch, shared):
     table = await jp_fetch("booknlp", "v1", "jobs", job["job_id"], "result", "tokens",
                            params={"format": "csv"})
     assert table.body.decode().splitlines()[1].split(",")[4] == '"via"'
+    again = await jp_fetch("booknlp", "v1", "jobs", job["job_id"], "result", "tokens",
+                           params={"format": "csv"}, raise_error=False,
+                           headers={"If-None-Match": table.headers["ETag"]})
+    assert again.code == 304, "the service's ETag must pass through"
     code = (await jp_fetch("booknlp", "v1", "jobs", "missing", raise_error=False)).code
     assert code == 404
 

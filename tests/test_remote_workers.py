@@ -139,3 +139,23 @@ def test_cancel_reaches_a_remote_worker(cluster, tmp_path):
     assert server.request("DELETE", f"/jobs/{blocked['job_id']}")[1]["status"] in (
         "cancelled",)
     server.request("DELETE", f"/jobs/{pending['job_id']}?force=true")
+
+
+def test_service_restart_hands_a_running_job_over_once(cluster):
+    """The service dies while a remote worker runs a job: after the restart the job runs
+    as a new attempt, the old run stops at its next progress report, and the job ends
+    completed exactly once."""
+    server = cluster.server
+    job = server.request("POST", "/jobs", {"text": "@sleep 3\nsurvives a restart"})[1]
+    server.wait(job["job_id"], ("running",))
+    time.sleep(0.5)
+    server.kill9()
+    server.start()
+    cluster.wait_workers(2)
+    done = server.wait(job["job_id"], timeout=60)
+    assert done["status"] == "completed"
+    stats = server.request("GET", "/jobs/stats")[1]
+    assert stats["completed"] == 1 and stats["running"] == 0 and stats["failed"] == 0
+    code, result = server.request("GET", f"/jobs/{job['job_id']}/result")
+    assert code == 200 and [t["word"] for t in result["result"]["tokens"]] == [
+        "survives", "a", "restart"]

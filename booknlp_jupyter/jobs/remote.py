@@ -9,9 +9,14 @@ the engine, reports progress and watches for cancellation in a Redis hash, write
 result files locally and then copies them into Redis file by file; the service copies
 them to its disk in 1 MiB pieces, so a book's result is never held whole in memory.
 
+Each hand-over of a job is an *attempt* with its own id, so a run that outlives its
+worker's heartbeat (or a service restart) can never mix its keys with the next run's:
+it sees ``{p}:current:{job}`` name another attempt, and stops.
+
 Keys (``{p}`` is the prefix, default ``booknlp``): ``{p}:worker:{name}`` (heartbeat,
-TTL 5 s), ``{p}:input:{id}``, ``{p}:state:{id}`` (hash: status, worker, progress,
-stage, message, ...), ``{p}:cancel:{id}``, ``{p}:result:{id}:{file}``.
+TTL 5 s), ``{p}:input:{job}``, ``{p}:current:{job}`` (the attempt that may run),
+``{p}:cancel:{job}``, ``{p}:state:{attempt}`` (hash: status, worker, progress, stage,
+message, ...), ``{p}:result:{attempt}:{file}``, ``{p}:events`` (pub/sub). All expire.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ PREFIX = "booknlp"
 QUEUE = "booknlp"
 HEARTBEAT_TTL = 5
 CHUNK = 1 << 20
+KEY_TTL = 24 * 3600
 
 
 class Cancelled(Exception):
@@ -49,8 +55,8 @@ _ENGINES: dict[str, Any] = {}
 _SETTINGS: dict[str, Any] = {}
 
 
-def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
-    """The RQ job function: run one BookNLP job on this worker."""
+def run_job(job_id: str, attempt: str, model: str, pipeline: list[str]) -> dict[str, Any]:
+    """The RQ job function: run one attempt of a BookNLP job on this worker."""
     from rq import get_current_job
 
     from ..engines.registry import EngineRegistry
@@ -60,9 +66,18 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
     assert rq_job is not None
     redis = rq_job.connection
     p, name = _SETTINGS["prefix"], _SETTINGS["name"]
-    state = f"{p}:state:{job_id}"
+    state = f"{p}:state:{attempt}"
+
+    def stale() -> bool:
+        """Cancelled, or handed to another attempt since: stop."""
+        current, cancel = redis.mget(f"{p}:current:{job_id}", f"{p}:cancel:{job_id}")
+        return cancel is not None or current is None or current.decode() != attempt
+
+    if stale():  # cancelled while still queued in RQ
+        return {}
     redis.hset(state, mapping={"status": "running", "worker": name, "progress": 0,
                                "stage": "loading"})
+    redis.expire(state, KEY_TTL)
     redis.publish(f"{p}:events", job_id)
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="booknlp-remote-"))
@@ -81,7 +96,7 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
             if now - last[0] < 0.2 and stage is None:
                 return
             last[0], last[1] = now, max(last[1], float(fraction))
-            if redis.exists(f"{p}:cancel:{job_id}"):
+            if stale():
                 raise Cancelled("cancelled")
             fields: dict[str, Any] = {"progress": last[1]}
             if stage:
@@ -96,12 +111,11 @@ def run_job(job_id: str, model: str, pipeline: list[str]) -> dict[str, Any]:
         del result
         files = sorted(f.name for f in (tmp / "result").iterdir())
         for file in files:  # one file at a time, in pieces
-            key = f"{p}:result:{job_id}:{file}"
-            redis.delete(key)
+            key = f"{p}:result:{attempt}:{file}"
+            redis.set(key, b"", ex=KEY_TTL)  # APPEND keeps this expiry
             with open(tmp / "result" / file, "rb") as f:
                 for piece in iter(lambda f=f: f.read(CHUNK), b""):
                     redis.append(key, piece)
-            redis.expire(key, 24 * 3600)
         info = {"token_count": manifest["token_count"], "etag": manifest["etag"],
                 "processing_time_ms": int((time.monotonic() - started) * 1000)}
         redis.hset(state, mapping={"status": "done", "files": json.dumps(files),
@@ -174,6 +188,7 @@ class RemoteSlot:
     def __init__(self, pool: RemotePool, name: str, info: dict[str, Any]):
         self.pool, self.name, self.info = pool, name, info
         self.job_id: str | None = None
+        self.attempt: str | None = None
         self.ready = True
         self.alive = True
 
@@ -183,7 +198,7 @@ class RemoteSlot:
 
     def run(self, job_id: str, model: str, pipeline: list[str], input_path: str,
             result_path: str) -> None:
-        self.job_id = job_id
+        self.job_id, self.attempt = job_id, uuid.uuid4().hex
         self.pool.submit(self, job_id, model, pipeline, input_path, result_path)
 
     def kill(self, reason: str) -> None:
@@ -219,6 +234,7 @@ class RemotePool:
         self.poll_interval, self.job_timeout = poll_interval, job_timeout
         self.slots: list[RemoteSlot] = []
         self._results: dict[str, str] = {}  # job id -> result path
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -229,51 +245,79 @@ class RemotePool:
         from rq import Queue
 
         self.redis = AsyncRedis.from_url(self.redis_url)
-        self.queue = Queue(self.queue_name, connection=Redis.from_url(self.redis_url))
+        self._sync_redis = Redis.from_url(self.redis_url)
+        self.queue = Queue(self.queue_name, connection=self._sync_redis)
         await self.redis.ping()
         self._task = asyncio.create_task(self._poll_forever())
         self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
-        for task in (self._task, self._listener):
-            if task:
-                task.cancel()
+        tasks = [t for t in (self._task, self._listener, *self._tasks) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.redis.aclose()
+        self._sync_redis.close()
+
+    def _spawn(self, coro: Any, on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Run ``coro`` in the background, keeping a reference and reporting failures."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+
+        def done(task: asyncio.Task[Any]) -> None:
+            self._tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("BookNLP remote task failed", exc_info=task.exception())
+                if on_error is not None:
+                    on_error(task.exception())  # type: ignore[arg-type]
+
+        task.add_done_callback(done)
 
     def submit(self, slot: RemoteSlot, job_id: str, model: str, pipeline: list[str],
                input_path: str, result_path: str) -> None:
         self._results[job_id] = result_path
-        asyncio.get_running_loop().create_task(
-            self._enqueue(job_id, model, pipeline, input_path))
+        attempt = slot.attempt
+        assert attempt is not None
 
-    async def _enqueue(self, job_id: str, model: str, pipeline: list[str],
+        def lost(exc: BaseException) -> None:
+            if slot.job_id == job_id and slot.attempt == attempt:
+                slot.job_id = slot.attempt = None
+                self.on_message(slot, ("died", job_id, f"could not hand the job over: {exc}"))
+
+        self._spawn(self._enqueue(job_id, attempt, model, pipeline, input_path), lost)
+
+    async def _enqueue(self, job_id: str, attempt: str, model: str, pipeline: list[str],
                        input_path: str) -> None:
         p = self.prefix
         text = await asyncio.to_thread(Path(input_path).read_bytes)
-        await self.redis.delete(f"{p}:state:{job_id}", f"{p}:cancel:{job_id}")
-        await self.redis.set(f"{p}:input:{job_id}", text, ex=7 * 24 * 3600)
-        await self.redis.hset(f"{p}:state:{job_id}", mapping={"status": "queued"})
+        await self.redis.delete(f"{p}:cancel:{job_id}")
+        await self.redis.set(f"{p}:input:{job_id}", text, ex=KEY_TTL)
+        await self.redis.set(f"{p}:current:{job_id}", attempt, ex=KEY_TTL)
+        await self.redis.hset(f"{p}:state:{attempt}", mapping={"status": "queued"})
+        await self.redis.expire(f"{p}:state:{attempt}", KEY_TTL)
         await asyncio.to_thread(
-            self.queue.enqueue, run_job, job_id, model, pipeline,
-            job_id=f"{job_id}-{uuid.uuid4().hex[:8]}", job_timeout=int(self.job_timeout),
-            result_ttl=60, failure_ttl=3600,
+            self.queue.enqueue, run_job, job_id, attempt, model, pipeline,
+            job_id=f"{job_id}-{attempt[:12]}", result_ttl=60, failure_ttl=3600,
+            job_timeout=int(self.job_timeout) if self.job_timeout else -1,
         )
 
     def cancel(self, slot: RemoteSlot, job_id: str, reason: str) -> None:
-        slot.job_id = None  # the job is over for the service; free the capacity
+        attempt = slot.attempt
+        slot.job_id = slot.attempt = None  # over for the service; free the capacity
         self._results.pop(job_id, None)
-        asyncio.get_running_loop().create_task(self._reap(job_id, reason))
+        self._spawn(self._reap(job_id, attempt, reason))
 
-    async def _reap(self, job_id: str, reason: str) -> None:
-        """Flag a job cancelled, then clear its keys once its worker has let go."""
+    async def _reap(self, job_id: str, attempt: str | None, reason: str) -> None:
+        """Flag a job cancelled (its run stops at its next progress report, or before it
+        starts if RQ still holds it), then clear its keys once its worker has let go."""
         p = self.prefix
-        await self.redis.set(f"{p}:cancel:{job_id}", reason, ex=24 * 3600)
+        await self.redis.set(f"{p}:cancel:{job_id}", reason, ex=KEY_TTL)
         for _ in range(600):
-            status = await self.redis.hget(f"{p}:state:{job_id}", "status")
+            status = await self.redis.hget(f"{p}:state:{attempt}", "status")
             if status in (None, b"done", b"error", b"cancelled", b"queued"):
                 break
             await asyncio.sleep(0.5)
-        await self._cleanup(job_id)
+        await self._cleanup(job_id, attempt)
 
     async def _poll_forever(self) -> None:
         while True:
@@ -291,11 +335,11 @@ class RemotePool:
         """Wake the poller as soon as a worker says a job's state changed."""
         while True:
             try:
-                pubsub = self.redis.pubsub()
-                await pubsub.subscribe(f"{self.prefix}:events")
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        self._wake.set()
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(f"{self.prefix}:events")
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._wake.set()
             except asyncio.CancelledError:
                 raise
             except Exception:  # reconnect after a Redis hiccup
@@ -325,40 +369,49 @@ class RemotePool:
             self.on_message(None, ("capacity",))
 
     async def _follow(self, slot: RemoteSlot, live: dict[str, Any]) -> None:
-        job_id = slot.job_id
-        assert job_id is not None
+        job_id, attempt = slot.job_id, slot.attempt
+        assert job_id is not None and attempt is not None
         p = self.prefix
         state = {k.decode(): v.decode() for k, v in
-                 (await self.redis.hgetall(f"{p}:state:{job_id}")).items()}
+                 (await self.redis.hgetall(f"{p}:state:{attempt}")).items()}
+
+        def still_mine() -> bool:
+            """Nothing (a cancel, a deadline) took the slot during our awaits."""
+            return slot.job_id == job_id and slot.attempt == attempt
+
         status = state.get("status")
+        if not still_mine():
+            return
         if status == "running":
             worker = state.get("worker", "")
             if worker not in live:
-                slot.job_id = None
-                await self._cleanup(job_id)
+                slot.job_id = slot.attempt = None
+                await self._cleanup(job_id, attempt)
                 self.on_message(slot, ("died", job_id,
                                        f"the worker {worker} stopped while running this job"))
                 return
             self.on_message(slot, ("progress", job_id, float(state.get("progress", 0)),
                                    state.get("stage")))
         elif status == "done":
-            await self._download(job_id, json.loads(state["files"]))
-            slot.job_id = None
-            await self._cleanup(job_id)
+            await self._download(job_id, attempt, json.loads(state["files"]))
+            if not still_mine():
+                return
+            slot.job_id = slot.attempt = None
+            await self._cleanup(job_id, attempt)
             self.on_message(slot, ("done", job_id, json.loads(state["info"])))
         elif status in ("error", "cancelled"):
-            slot.job_id = None
-            await self._cleanup(job_id)
+            slot.job_id = slot.attempt = None
+            await self._cleanup(job_id, attempt)
             self.on_message(slot, ("error", job_id, state.get("message", status)))
 
-    async def _download(self, job_id: str, files: list[str]) -> None:
+    async def _download(self, job_id: str, attempt: str, files: list[str]) -> None:
         """Copy a result from Redis to disk in pieces, then move it into place."""
         target = Path(self._results.pop(job_id))
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             for file in files:
-                key = f"{self.prefix}:result:{job_id}:{file}"
+                key = f"{self.prefix}:result:{attempt}:{file}"
                 size = await self.redis.strlen(key)
                 with open(tmp / file, "wb") as out:
                     for start in range(0, size, CHUNK):
@@ -372,7 +425,8 @@ class RemotePool:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
 
-    async def _cleanup(self, job_id: str) -> None:
+    async def _cleanup(self, job_id: str, attempt: str | None) -> None:
         p = self.prefix
-        keys = [k async for k in self.redis.scan_iter(f"{p}:result:{job_id}:*")]
-        await self.redis.delete(f"{p}:input:{job_id}", f"{p}:state:{job_id}", *keys)
+        keys = [k async for k in self.redis.scan_iter(f"{p}:result:{attempt}:*")]
+        await self.redis.delete(f"{p}:input:{job_id}", f"{p}:state:{attempt}",
+                                f"{p}:current:{job_id}", *keys)

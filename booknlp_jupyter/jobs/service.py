@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -68,7 +69,14 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def _content_key(text: str, model: str, pipeline: Sequence[str]) -> str:
+def _check_and_key(text: str, model: str, pipeline: Sequence[str]) -> str:
+    """Check the text (InvalidRequest) and return its content key. Runs in a thread:
+    a 5,000,000-character text takes milliseconds to scan and hash."""
+    if text.isspace():
+        raise InvalidRequest("text: must contain more than whitespace")
+    problem = text_problem(text)
+    if problem:
+        raise InvalidRequest(f"text: {problem}")
     digest = hashlib.sha256()
     digest.update(f"{model}\0{','.join(sorted(pipeline))}\0".encode())
     digest.update(text.encode("utf-8"))
@@ -98,6 +106,8 @@ class JobService:
         self.on_activity: Callable[[], None] | None = None
         self._active: dict[str, Job] = {}  # pending and running jobs
         self._reserved = 0  # queue slots held by submissions being written
+        self._reserved_by: Counter[str | None] = Counter()
+        self._recovered = False
         self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
         self._deadlines: dict[str, asyncio.TimerHandle] = {}
         self._sweeper: asyncio.Task[None] | None = None
@@ -110,6 +120,7 @@ class JobService:
         """Recover stored jobs, start the workers and the expiry sweep."""
         self._loop = asyncio.get_running_loop()
         self._recover()
+        self._recovered = True
         if self.config.redis_url:
             from .remote import RemotePool
 
@@ -197,7 +208,11 @@ class JobService:
         job = self._active.get(job_id) or self.store.get(job_id)
         if job is None or (owner is not None and job.owner != owner):
             raise JobNotFound(f"job {job_id} not found")
-        if job.status.is_final and job.expires_at and job.expires_at <= utcnow():
+        if (
+            job.status in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+            and job.expires_at
+            and job.expires_at <= utcnow()
+        ):
             self._expire(job)
         return job
 
@@ -281,11 +296,6 @@ class JobService:
                 f"text has {len(request.text):,} characters; the limit is "
                 f"{self.config.max_document_size:,}"
             )
-        if request.text.strip() == "":
-            raise InvalidRequest("text: must contain more than whitespace")
-        problem = text_problem(request.text)
-        if problem:
-            raise InvalidRequest(f"text: {problem}")
         model = request.model or self.config.default_model
         if model not in self.registry.models:
             raise InvalidRequest(f"model: unknown model {model!r}; choose one of "
@@ -310,18 +320,18 @@ class JobService:
         """Queue a job. Returns ``(job, created)``: ``created`` is False when an equal
         job (same text, model and pipeline, or the same idempotency key) still lives
         and is returned instead."""
-        if self._stopping:
-            raise ServiceNotReady("the server is shutting down",
-                                  headers={"Retry-After": str(self.config.retry_after_seconds)})
+        self._check_accepting()
         model, pipeline = self.validate(request)
         loop = asyncio.get_running_loop()
-        key = await loop.run_in_executor(None, _content_key, request.text, model, pipeline)
+        key = await loop.run_in_executor(None, _check_and_key, request.text, model, pipeline)
         existing = self._existing(key, owner, idempotency_key)
         if existing is not None:
             return existing, False
         limit = self.config.max_pending_per_user
         if limit and owner is not None:
-            mine = sum(1 for j in self._pending if self._active[j].owner == owner)
+            mine = self._reserved_by[owner] + sum(
+                1 for j in self._pending if self._active[j].owner == owner
+            )
             if mine >= limit:
                 raise TooManyJobs(
                     f"you already have {mine} jobs waiting (the limit per user is {limit}); "
@@ -334,6 +344,7 @@ class JobService:
                 headers={"Retry-After": str(self._retry_after())},
             )
         self._reserved += 1
+        self._reserved_by[owner] += 1
         job = Job(
             job_id=str(uuid.uuid4()),
             status=JobStatus.PENDING,
@@ -349,7 +360,13 @@ class JobService:
             await loop.run_in_executor(None, self.store.write_input, job.job_id, request.text)
         finally:
             self._reserved -= 1
-        existing = self._existing(key, owner, idempotency_key)  # a twin may have landed meanwhile
+            self._reserved_by[owner] -= 1
+        try:
+            self._check_accepting()
+            existing = self._existing(key, owner, idempotency_key)  # a twin may have landed
+        except BaseException:
+            self.store.input_path(job.job_id).unlink(missing_ok=True)
+            raise
         if existing is not None:
             self.store.input_path(job.job_id).unlink(missing_ok=True)
             return existing, False
@@ -360,6 +377,13 @@ class JobService:
         self._notify(job)
         asyncio.get_running_loop().call_soon(self._dispatch)  # after the 202 is written
         return job, True
+
+    def _check_accepting(self) -> None:
+        """Refuse submissions before the stored queue is recovered, and while stopping."""
+        if self._stopping or not self._recovered:
+            why = "shutting down" if self._stopping else "starting"
+            raise ServiceNotReady(f"the server is {why}; try again shortly",
+                                  headers={"Retry-After": str(self.config.retry_after_seconds)})
 
     def _existing(self, key: str, owner: str | None, idempotency_key: str | None) -> Job | None:
         if idempotency_key:
@@ -400,10 +424,10 @@ class JobService:
             return job
         if job.status is JobStatus.RUNNING and force:
             worker = next((w for w in self.workers if w.job_id == job.job_id), None)
+            job.error_message = "cancelled while running (force=true)"
+            self._finish(job, JobStatus.CANCELLED)  # before the kill: its echo finds it ended
             if worker is not None:
                 worker.kill("cancelled")
-            job.error_message = "cancelled while running (force=true)"
-            self._finish(job, JobStatus.CANCELLED)
             return job
         if job.status is JobStatus.RUNNING:
             raise JobConflict(
@@ -459,25 +483,35 @@ class JobService:
             job.attempts += 1
             job.progress = 0.0
             self.store.update(job, "status", "started_at", "stage", "attempts", "progress")
-            worker.run(
-                job.job_id,
-                job.model,
-                job.pipeline,
-                str(self.store.input_path(job.job_id)),
-                str(self.store.result_path(job.job_id)),
-            )
+            try:
+                worker.run(
+                    job.job_id,
+                    job.model,
+                    job.pipeline,
+                    str(self.store.input_path(job.job_id)),
+                    str(self.store.result_path(job.job_id)),
+                )
+            except OSError as exc:  # the worker died between the idle check and the send
+                log.warning("could not hand job %s to its worker (%s)", job.job_id, exc)
+                worker.job_id = None
+                self._requeue(job, str(exc), dispatch=False)
+                continue
             if self.config.job_timeout_seconds:
                 assert self._loop is not None
                 self._deadlines[job.job_id] = self._loop.call_later(
-                    self.config.job_timeout_seconds,
-                    worker.kill,
-                    f"the job ran past its deadline of {self.config.job_timeout_seconds:g} s",
+                    self.config.job_timeout_seconds, self._deadline_passed, job.job_id, worker
                 )
             self._notify(job)
         # Positions of everyone still waiting moved up.
         self._touch()
         for job_id in self._pending:
             self._notify(self._active[job_id])
+
+    def _deadline_passed(self, job_id: str, worker: Any) -> None:
+        if worker.job_id == job_id:
+            worker.kill(
+                f"the job ran past its deadline of {self.config.job_timeout_seconds:g} s"
+            )
 
     def _on_worker(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -499,14 +533,16 @@ class JobService:
                 self.store.update(job, "progress", "stage")
             self._notify(job)
         elif kind == "done" and job is not None and job.status is JobStatus.RUNNING:
-            worker.job_id = None
+            if worker.job_id == job.job_id:
+                worker.job_id = None
             info = message[2]
             job.token_count = info["token_count"]
             job.result_etag = info["etag"]
             job.processing_time_ms = info["processing_time_ms"]
             self._finish(job, JobStatus.COMPLETED)
         elif kind == "error":
-            worker.job_id = None
+            if worker.job_id == message[1]:
+                worker.job_id = None
             if job is not None and job.status is JobStatus.RUNNING:
                 job.error_message = message[2]
                 self._finish(job, JobStatus.FAILED)
@@ -526,7 +562,7 @@ class JobService:
         if kind in ("done", "error"):
             self._dispatch()
 
-    def _requeue(self, job: Job, reason: str) -> None:
+    def _requeue(self, job: Job, reason: str, dispatch: bool = True) -> None:
         """Put a job whose worker was lost back at the head of the queue, to run again."""
         log.warning("job %s lost its worker (%s); running it again", job.job_id, reason)
         handle = self._deadlines.pop(job.job_id, None)
@@ -538,7 +574,8 @@ class JobService:
         self._served.pop(job.owner, None)  # first in line again
         self._order = None
         self._notify(job)
-        self._dispatch()
+        if dispatch:
+            self._dispatch()
 
     def _finish(self, job: Job, status: JobStatus, persist_only: bool = False) -> None:
         """End a job: record it, drop its input, notify listeners."""

@@ -46,10 +46,30 @@ def _validation_detail(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
-    """Base of every handler: the service, JSON bodies and ``{"detail": ...}`` errors."""
+class BookNLPRequestMixin:
+    """What every BookNLP handler (local or forwarding) shares: its auth resource, which
+    requests count as activity, and when XSRF is checked."""
 
     auth_resource = AUTH_RESOURCE
+    request: Any
+
+    @property
+    def _track_activity(self) -> bool:
+        """Reads (status polls, event streams, results) do not count as activity: only
+        submitting and cancelling do, and running jobs (the service reports those)."""
+        return self.request.method not in ("GET", "HEAD", "OPTIONS")
+
+    def check_xsrf_cookie(self) -> None:
+        """Check XSRF only once the user is known (jupyter_server's ``prepare`` checks
+        again). JupyterHub's auth replaces jupyter_server's check with one that lacks this
+        guard, and would refuse token-authenticated POSTs from kernels before login."""
+        if not hasattr(self, "_jupyter_current_user"):
+            return
+        super().check_xsrf_cookie()  # type: ignore[misc]
+
+
+class BookNLPHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
+    """Base of every handler: the service, JSON bodies and ``{"detail": ...}`` errors."""
 
     @property
     def service(self) -> JobService:
@@ -80,20 +100,6 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
     def visible_owner(self) -> str | None:
         """The owner whose jobs this request may see (None: all)."""
         return None if self.is_admin else self.owner
-
-    @property
-    def _track_activity(self) -> bool:  # type: ignore[override]
-        """Reads (status polls, event streams, results) do not count as activity: only
-        submitting and cancelling do, and running jobs (the service reports those)."""
-        return self.request.method not in ("GET", "HEAD", "OPTIONS")
-
-    def check_xsrf_cookie(self) -> None:
-        """Check XSRF only once the user is known (jupyter_server's ``prepare`` checks
-        again), also when JupyterHub's auth has patched the check: token-authenticated
-        requests from kernels need no XSRF token."""
-        if not hasattr(self, "_jupyter_current_user"):
-            return
-        super().check_xsrf_cookie()
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -136,7 +142,7 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
             raise JobError("Content-Type must be application/json").with_status(415)
         try:
             data = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidRequest(f"invalid JSON body: {type(exc).__name__}") from None
         if not isinstance(data, dict):
             raise InvalidRequest("body must be a JSON object")
@@ -154,7 +160,7 @@ class BookNLPHandler(ExtensionHandlerMixin, APIHandler):
     async def stream(self, chunks: Iterator[bytes]) -> None:
         """Write a blocking chunk iterator, each chunk produced in a thread."""
         loop = asyncio.get_running_loop()
-        sentinel = b""
+        sentinel = object()  # not b"": an empty chunk must not end the stream
         try:
             while True:
                 chunk = await loop.run_in_executor(None, next, chunks, sentinel)

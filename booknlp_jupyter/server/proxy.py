@@ -17,27 +17,35 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import httpclient, httputil, web
 from tornado.iostream import StreamClosedError
 
-from .handlers import AUTH_RESOURCE
+from .handlers import BookNLPRequestMixin
 
 _FORWARD_REQUEST = ("Content-Type", "Accept", "Accept-Encoding", "If-None-Match",
                     "Idempotency-Key")
-_FORWARD_RESPONSE = ("Content-Type", "Content-Encoding", "ETag", "Retry-After", "X-Row-Count",
-                     "Content-Disposition", "Cache-Control", "Vary")
+_FORWARD_RESPONSE = frozenset(
+    h.lower() for h in ("Content-Type", "Content-Encoding", "ETag", "Retry-After",
+                        "X-Row-Count", "Content-Disposition", "Cache-Control", "Vary")
+)
 
 
-class ServiceProxyHandler(ExtensionHandlerMixin, APIHandler):
+_client: httpclient.AsyncHTTPClient | None = None
+
+
+def _http() -> httpclient.AsyncHTTPClient:
+    """A client of our own: event streams hold connections for hours, and must not use
+    up the shared client's 10 slots."""
+    global _client
+    if _client is None:
+        _client = httpclient.AsyncHTTPClient(force_instance=True, max_clients=256)
+    return _client
+
+
+class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
     """Forwards ``{prefix}/v1/<path>`` to ``BookNLPApp.service_url`` + ``<path>``."""
 
-    auth_resource = AUTH_RESOURCE
+    _closed = False
 
-    @property
-    def _track_activity(self) -> bool:  # type: ignore[override]
-        return self.request.method not in ("GET", "HEAD", "OPTIONS")
-
-    def check_xsrf_cookie(self) -> None:
-        if not hasattr(self, "_jupyter_current_user"):
-            return  # before authentication; prepare() checks again (see BookNLPHandler)
-        super().check_xsrf_cookie()
+    def on_connection_close(self) -> None:
+        self._closed = True  # the next forwarded chunk ends the upstream request
 
     async def _forward(self, path: str) -> None:
         base = self.settings["booknlp_service_url"].rstrip("/")
@@ -59,7 +67,7 @@ class ServiceProxyHandler(ExtensionHandlerMixin, APIHandler):
             if not line.strip() or ":" not in line:
                 return
             name, value = (part.strip() for part in line.split(":", 1))
-            if name.title() in _FORWARD_RESPONSE or name in _FORWARD_RESPONSE:
+            if name.lower() in _FORWARD_RESPONSE:
                 self.set_header(name, value)
             elif name.lower() == "location":
                 tail = value.split("/v1", 1)[-1]
@@ -67,6 +75,8 @@ class ServiceProxyHandler(ExtensionHandlerMixin, APIHandler):
 
         def on_chunk(chunk: bytes) -> None:
             nonlocal started
+            if self._closed:
+                raise StreamClosedError()  # stop reading from the service
             started = True
             self.write(chunk)
             self.flush()
@@ -85,16 +95,18 @@ class ServiceProxyHandler(ExtensionHandlerMixin, APIHandler):
             request_timeout=24 * 3600,
         )
         try:
-            await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
+            await _http().fetch(request, raise_error=False)
         except StreamClosedError:
             return
-        except OSError as exc:
-            if not started:
-                self.set_status(502)
+        except (OSError, httpclient.HTTPClientError) as exc:
+            if not started and not self._closed:
+                timeout = isinstance(exc, httpclient.HTTPClientError) and exc.code == 599
+                self.set_status(504 if timeout else 502)
                 self.set_header("Content-Type", "application/json")
                 self.finish({"detail": f"the BookNLP service at {base} is unreachable: {exc}"})
             return
-        self.finish()
+        if not self._closed:
+            self.finish()
 
     @web.authenticated
     @authorized
