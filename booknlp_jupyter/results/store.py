@@ -125,13 +125,43 @@ def _json_array(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
 
 
 class ResultReader:
-    """Reads one stored result folder: its manifest, and each table in chunks."""
+    """Reads one stored result folder: its manifest, and each table in chunks.
 
-    def __init__(self, directory: str | os.PathLike[str]):
+    With ``hold=True`` every file is opened at once, so a response already started keeps
+    reading its result even if the job expires (and its folder is deleted) meanwhile;
+    `close` releases them. A missing folder raises `FileNotFoundError`.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], hold: bool = False):
         self.directory = Path(directory)
         self.manifest: dict[str, Any] = json.loads(
             (self.directory / MANIFEST).read_text(encoding="utf-8")
         )
+        self._held: dict[str, Any] = {}
+        if hold:
+            try:
+                for table in TABLES:
+                    self._held[table] = open(self.path(table), "rb")  # noqa: SIM115
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        for handle in self._held.values():
+            handle.close()
+        self._held.clear()
+
+    def _source(self, table: str) -> Any:
+        """The table's open file (rewound) when held, else its path."""
+        handle = self._held.get(table)
+        if handle is None:
+            return self.path(table)
+        handle.seek(0)
+        return handle
+
+    def _bytes(self, table: str) -> bytes:
+        source = self._source(table)
+        return source.read_bytes() if isinstance(source, Path) else source.read()
 
     @property
     def etag(self) -> str:
@@ -146,18 +176,18 @@ class ResultReader:
 
     def arrow(self, table: str) -> pa.Table:
         """One tabular table, whole, as Arrow."""
-        return pq.read_table(self.path(table))
+        return pq.read_table(self._source(table))
 
     def characters(self) -> list[dict[str, Any]]:
-        return orjson.loads(self.path(CHARACTERS).read_bytes())
+        return orjson.loads(self._bytes(CHARACTERS))
 
     def _batches(self, table: str) -> Iterator[pa.RecordBatch]:
-        yield from pq.ParquetFile(self.path(table)).iter_batches(batch_size=BATCH_ROWS)
+        yield from pq.ParquetFile(self._source(table)).iter_batches(batch_size=BATCH_ROWS)
 
     def iter_json(self, table: str) -> Iterator[bytes]:
         """A table as one JSON array of row objects, in chunks."""
         if table == CHARACTERS:
-            yield self.path(CHARACTERS).read_bytes()
+            yield self._bytes(CHARACTERS)
             return
         yield from _json_array(self._batches(table))
 
@@ -190,15 +220,20 @@ class ResultReader:
             yield buf.getvalue()
 
     def iter_parquet(self, table: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-        """A tabular table's Parquet file, as stored (characters: not available)."""
+        """A tabular table's Parquet file, as stored (characters: converted from JSON)."""
         if table == CHARACTERS:
-            arrow = pa.Table.from_pylist(self.characters()) if self.characters() else pa.table({})
+            rows = self.characters()
+            arrow = pa.Table.from_pylist(rows) if rows else pa.table({})
             buf = io.BytesIO()
             pq.write_table(arrow, buf)
             yield buf.getvalue()
             return
-        with open(self.path(table), "rb") as f:
-            yield from iter(lambda: f.read(chunk_size), b"")
+        source = self._source(table)
+        if isinstance(source, Path):
+            with open(source, "rb") as f:
+                yield from iter(lambda: f.read(chunk_size), b"")
+        else:
+            yield from iter(lambda: source.read(chunk_size), b"")
 
     def iter_result(self, prefix: bytes, suffix: bytes) -> Iterator[bytes]:
         """The whole ``result`` object between an envelope's ``prefix`` and ``suffix``."""

@@ -190,22 +190,33 @@ class BookNLPHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
             return True
         return False
 
+    def open_result(self, job_id: str) -> ResultReader:
+        """The job's stored result, its files held open for the whole response."""
+        try:
+            return ResultReader(self.service.store.result_path(job_id), hold=True)
+        except FileNotFoundError:  # expired between the status check and now
+            raise JobError(f"job {job_id} has expired; its result was deleted",
+                           status=JobStatus.EXPIRED.value).with_status(404) from None
+
     async def write_result(self, job_id: str, job_body: dict[str, Any]) -> None:
         """Stream a completed job's whole result inside its envelope."""
-        reader = ResultReader(self.service.store.result_path(job_id))
-        gz = self.accepts_gzip()
-        if self.not_modified(f'"{reader.etag}{"-gz" if gz else ""}"'):
-            return
-        head = dict(job_body)
-        head.pop("queue_position", None)
-        prefix = orjson.dumps(head)[:-1] + b',"result":'
-        chunks = reader.iter_result(prefix, b"}")
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Vary", "Accept-Encoding")
-        if gz:
-            self.set_header("Content-Encoding", "gzip")
-            chunks = gzip_chunks(chunks)
-        await self.stream(chunks)
+        reader = self.open_result(job_id)
+        try:
+            gz = self.accepts_gzip()
+            if self.not_modified(f'"{reader.etag}{"-gz" if gz else ""}"'):
+                return
+            head = dict(job_body)
+            head.pop("queue_position", None)
+            prefix = orjson.dumps(head)[:-1] + b',"result":'
+            chunks = reader.iter_result(prefix, b"}")
+            self.set_header("Content-Type", "application/json")
+            self.set_header("Vary", "Accept-Encoding")
+            if gz:
+                self.set_header("Content-Encoding", "gzip")
+                chunks = gzip_chunks(chunks)
+            await self.stream(chunks)
+        finally:
+            reader.close()
 
     def job_not_completed(self, job: Any) -> JobError:
         """The error a result request gets for a job that has no result (yet)."""
@@ -335,23 +346,27 @@ class TableHandler(BookNLPHandler):
         job = self.service.get(job_id, self.visible_owner)
         if job.status is not JobStatus.COMPLETED:
             raise self.job_not_completed(job)
-        reader = ResultReader(self.service.store.result_path(job_id))
-        gz = self.accepts_gzip() and fmt != "parquet"
-        sha = reader.manifest["tables"][table]["sha256"]
-        if self.not_modified(f'"{sha}-{fmt}{"-gz" if gz else ""}"'):
-            return
-        chunks = {"json": reader.iter_json, "csv": reader.iter_csv,
-                  "parquet": reader.iter_parquet}[fmt](table)
-        self.set_header("Content-Type", _CONTENT_TYPES[fmt])
-        self.set_header("X-Row-Count", str(reader.manifest["tables"][table]["rows"]))
-        if fmt != "json":
-            ext = "parquet" if fmt == "parquet" else "csv"
-            self.set_header("Content-Disposition", f'attachment; filename="{job_id}-{table}.{ext}"')
-        if gz:
-            self.set_header("Content-Encoding", "gzip")
-            self.set_header("Vary", "Accept-Encoding")
-            chunks = gzip_chunks(chunks)
-        await self.stream(chunks)
+        reader = self.open_result(job_id)
+        try:
+            gz = self.accepts_gzip() and fmt != "parquet"
+            sha = reader.manifest["tables"][table]["sha256"]
+            if self.not_modified(f'"{sha}-{fmt}{"-gz" if gz else ""}"'):
+                return
+            chunks = {"json": reader.iter_json, "csv": reader.iter_csv,
+                      "parquet": reader.iter_parquet}[fmt](table)
+            self.set_header("Content-Type", _CONTENT_TYPES[fmt])
+            self.set_header("X-Row-Count", str(reader.manifest["tables"][table]["rows"]))
+            if fmt != "json":
+                ext = "parquet" if fmt == "parquet" else "csv"
+                self.set_header("Content-Disposition",
+                                f'attachment; filename="{job_id}-{table}.{ext}"')
+            if gz:
+                self.set_header("Content-Encoding", "gzip")
+                self.set_header("Vary", "Accept-Encoding")
+                chunks = gzip_chunks(chunks)
+            await self.stream(chunks)
+        finally:
+            reader.close()
 
 
 class EventsHandler(BookNLPHandler):
