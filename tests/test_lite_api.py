@@ -62,3 +62,18 @@ async def test_lite_job_through_the_api(api):
     events = tables["events"].to_pylist()
     event_tokens = {i for i, e in enumerate(tokens["event"]) if e == "EVENT"}
     assert {e["token_ID_within_document"] for e in events} == event_tokens
+
+
+@pytest.mark.parametrize("booknlp_overrides", [{"default_model": "lite"}])
+async def test_ready_reports_the_warm_engine(api):
+    job = await api.submit("A short story. Roderick Usher spoke.", model="lite")
+    assert (await api.wait(job["job_id"]))["status"] == "completed"
+    for _ in range(100):
+        _, ready = await api.json("GET", "ready")
+        lite = ready["workers"][0]["engines"].get("lite", {})
+        if lite.get("spacy_model_version"):
+            break
+        await asyncio.sleep(0.05)
+    assert lite.get("spacy_model_version"), ready  # facts of the instance that ran the job
+    _, stats = await api.json("GET", "jobs", "stats")
+    assert stats["devices"] == ["cpu"]

@@ -109,16 +109,21 @@ def worker_main(
         with lock:  # the describing thread and the job both send
             conn.send(message)
 
-    def describe() -> None:
-        """Engine facts (device, versions) can take seconds (importing torch): they
-        follow the ready message instead of delaying it."""
-        facts: dict[str, Any] = {}
-        for name, cls in registry.classes.items():
+    facts: dict[str, Any] = {}
+
+    def describe(names: Any = None) -> None:
+        """Engine facts (device, versions, loaded models) for /v1/ready and the stats.
+        At start they can take seconds (importing torch), so they follow the ready
+        message instead of delaying it; after each job, the used engine's are refreshed."""
+        for name in names or registry.classes:
             try:
-                facts[name] = cls(**engine_options.get(name, {})).describe()
+                engine = instances.get(name) or registry.classes[name](
+                    **engine_options.get(name, {})
+                )
+                facts[name] = engine.describe()
             except Exception as exc:  # a broken engine still lets the others run
                 facts[name] = {"error": f"{type(exc).__name__}: {exc}"}
-        send(("info", {"pid": os.getpid(), "engines": facts}))
+        send(("info", {"pid": os.getpid(), "engines": dict(facts)}))
 
     send(("ready", {"pid": os.getpid(), "engines": {}}))
     threading.Thread(target=describe, name="describe-engines", daemon=True).start()
@@ -132,6 +137,7 @@ def worker_main(
             return
         _, job_id, model, pipeline, input_path, result_path = message
         started = time.monotonic()
+        name: str | None = None
         try:
             name = registry.engine_name_for(model)
             if name not in instances:
@@ -164,6 +170,8 @@ def worker_main(
             log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             detail = str(exc) or type(exc).__name__
             send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))
+        if name in instances:
+            describe([name])
 
 
 # -- the parent side --------------------------------------------------------------
