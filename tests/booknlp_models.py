@@ -28,22 +28,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from booknlp_jupyter.engines.booknlp.files import MODEL_SETS
+
 ARCHS: dict[str, dict[str, str]] = {
     "tiny": {
         "entity": "entities_google_bert_uncased_L-2_H-128_A-2-v1.0.model",
         "coref": "coref_google_bert_uncased_L-2_H-128_A-2-v1.0.model",
         "quote": "speaker_google_bert_uncased_L-2_H-128_A-2-v1.0.1.model",
     },
-    "small": {
-        "entity": "entities_google_bert_uncased_L-4_H-256_A-4-v1.0.model",
-        "coref": "coref_google_bert_uncased_L-2_H-256_A-4-v1.0.model",
-        "quote": "speaker_google_bert_uncased_L-8_H-256_A-4-v1.0.1.model",
-    },
-    "big": {
-        "entity": "entities_google_bert_uncased_L-6_H-768_A-12-v1.0.model",
-        "coref": "coref_google_bert_uncased_L-12_H-768_A-12-v1.0.model",
-        "quote": "speaker_google_bert_uncased_L-12_H-768_A-12-v1.0.1.model",
-    },
+    **MODEL_SETS,  # the real small and big architectures, by BookNLP's own file names
 }
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
