@@ -35,7 +35,11 @@ def _http() -> httpclient.AsyncHTTPClient:
     up the shared client's 10 slots."""
     global _client
     if _client is None:
-        _client = httpclient.AsyncHTTPClient(force_instance=True, max_clients=256)
+        _client = httpclient.AsyncHTTPClient(
+            force_instance=True,
+            max_clients=256,
+            max_body_size=1 << 40,  # streamed through, never held: a whole book's JSON fits
+        )
     return _client
 
 
@@ -73,13 +77,13 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
                 tail = value.split("/v1", 1)[-1]
                 self.set_header("Location", f"{local_base}{tail}")
 
-        def on_chunk(chunk: bytes) -> None:
+        def on_chunk(chunk: bytes) -> Any:
             nonlocal started
             if self._closed:
                 raise StreamClosedError()  # stop reading from the service
             started = True
             self.write(chunk)
-            self.flush()
+            return self.flush()  # tornado waits for it: a slow client slows the upstream
 
         request = httpclient.HTTPRequest(
             url,
