@@ -405,3 +405,17 @@ async def test_submit_latency_is_low_and_loop_stays_free(api, gate):
 async def test_book_id_is_a_free_label(api):
     job = await api.submit("label me", book_id="Pride & Prejudice (1813), Austen's")
     assert job["book_id"] == "Pride & Prejudice (1813), Austen's"
+
+
+@pytest.mark.parametrize("booknlp_overrides", [{"job_ttl_seconds": 0.4,
+                                                 "job_history_seconds": 0.4}])
+async def test_expired_jobs_are_forgotten_after_their_history(api):
+    job = await api.submit("forget me")
+    await api.wait(job["job_id"], ("expired",), timeout=10)
+    for _ in range(200):
+        code, body = await api.json("GET", "jobs", job["job_id"])
+        if code == 404:
+            break
+        await asyncio.sleep(0.05)
+    assert code == 404 and "not found" in body["detail"]
+    assert (await api.json("GET", "jobs", "stats"))[1]["total_jobs"] == 0

@@ -160,10 +160,11 @@ def serve_worker(
                      prefix=prefix, name=name)
     redis = Redis.from_url(redis_url)
     registry = EngineRegistry(engines)
+    for n, cls in registry.classes.items():  # the instances jobs will use, kept warm
+        _ENGINES[n] = cls(**(engine_options or {}).get(n, {}))
     info = json.dumps({"name": name, "pid": os.getpid(), "host": socket.gethostname(),
                        "models": registry.models,
-                       "engines": {n: c(**(engine_options or {}).get(n, {})).describe()
-                                   for n, c in registry.classes.items()}})
+                       "engines": {n: e.describe() for n, e in _ENGINES.items()}})
 
     def heartbeat() -> None:
         while True:

@@ -55,6 +55,7 @@ class ServiceConfig:
     max_attempts: int = 2
     retry_after_seconds: int = 5
     max_pending_per_user: int = 0  # 0: no per-user limit
+    job_history_seconds: float = 7 * 24 * 3600  # expired jobs are forgotten after this
     redis_url: str | None = None  # jobs go to remote workers over Redis (RQ)
 
 
@@ -461,8 +462,11 @@ class JobService:
             if any(w.job_id for w in self.workers):
                 self._touch()
             try:
-                for job in self.store.expired_before(utcnow()):
+                now = utcnow()
+                for job in self.store.expired_before(now):
                     self._expire(job)
+                history = timedelta(seconds=self.config.job_history_seconds)
+                self.store.purge_expired(now - history)
             except Exception:  # the sweep must outlive one bad pass
                 log.exception("expiry sweep failed")
 

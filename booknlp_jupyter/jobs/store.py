@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, seq);
 CREATE INDEX IF NOT EXISTS jobs_dedup ON jobs(dedup_key);
 CREATE INDEX IF NOT EXISTS jobs_idem ON jobs(owner, idempotency_key);
+CREATE INDEX IF NOT EXISTS jobs_expiry ON jobs(expires_at);
 """
 
 _DATES = ("submitted_at", "started_at", "completed_at", "expires_at")
@@ -178,6 +179,14 @@ class JobStore:
             (now.isoformat(), "completed", "failed", "cancelled"),
         )
         return [self._job(r) for r in rows]
+
+    def purge_expired(self, before: datetime) -> int:
+        """Forget expired jobs whose results expired before ``before``; return how many."""
+        cur = self.db.execute(
+            "DELETE FROM jobs WHERE status = ? AND expires_at <= ?",
+            ("expired", before.isoformat()),
+        )
+        return cur.rowcount
 
     # -- files ---------------------------------------------------------------------
 

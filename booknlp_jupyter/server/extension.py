@@ -44,6 +44,11 @@ class BookNLPApp(ExtensionApp):
     job_ttl_seconds = Float(
         3600.0, config=True, help="Seconds a finished job's result is kept before it expires."
     )
+    job_history_seconds = Float(
+        7 * 24 * 3600.0,
+        config=True,
+        help="Expired jobs are forgotten (404 instead of 'expired') this long after expiry.",
+    )
     max_concurrent_jobs = Integer(
         1, config=True, help="Jobs run at once, each in its own worker process (one per GPU)."
     )
@@ -135,6 +140,7 @@ class BookNLPApp(ExtensionApp):
             default_model=self.default_model,
             job_timeout_seconds=self.job_timeout_seconds,
             max_pending_per_user=self.max_pending_per_user,
+            job_history_seconds=self.job_history_seconds,
             redis_url=self.redis_url or None,
         )
 

@@ -52,6 +52,8 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
         self._closed = True  # the next forwarded chunk ends the upstream request
 
     async def _forward(self, path: str) -> None:
+        if any(part in ("..", ".") for part in path.split("/")):
+            raise web.HTTPError(404)  # only paths below the service's /v1/
         base = self.settings["booknlp_service_url"].rstrip("/")
         url = f"{base}/{path}"
         if self.request.query:
