@@ -385,6 +385,69 @@ test('"Open in notebook" with no notebook open creates one', async () => {
   await snap('open-new-notebook');
 });
 
+test('the %booknlp_submit widget updates in the page while the kernel is busy', async () => {
+  // In the notebook the previous test opened: a job held by a gate file, then a cell
+  // that keeps the kernel busy, opens the gate after 8 s and sleeps 10 s more. The
+  // widget must show the job running, then reach "completed" while that cell still runs.
+  const gate = `/tmp/booknlp-widget-gate-${Date.now()}`;
+  const nb = page.locator('.jp-NotebookPanel:visible');
+  // The page's widget manager first asks the kernel which widgets exist (a shell
+  // request, answered only when the kernel is idle): let it, with one small widget.
+  await page.evaluate(async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.sharedModel;
+    cells.insertCell(cells.cells.length, {
+      cell_type: 'code',
+      source: 'import ipywidgets\nipywidgets.Label("widgets ready")'
+    });
+    panel.content.activeCellIndex = cells.cells.length - 1;
+    await window.jupyterapp.commands.execute(
+      'notebook:run-cell-and-select-next'
+    );
+  });
+  await expect(
+    nb.locator('.widget-label', { hasText: 'widgets ready' })
+  ).toBeVisible({
+    timeout: 60_000
+  });
+  await page.evaluate(async (gate: string) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.sharedModel;
+    const n = cells.cells.length;
+    cells.insertCell(n, {
+      cell_type: 'code',
+      source:
+        `text = "@gate ${gate}\\nMr Darcy spoke to Elizabeth."\n` +
+        '%load_ext booknlp_jupyter\n' +
+        '%booknlp_submit text --model test'
+    });
+    cells.insertCell(n + 1, {
+      cell_type: 'code',
+      source:
+        'import pathlib, time\n' +
+        `time.sleep(8); pathlib.Path("${gate}").touch()\n` +
+        'time.sleep(10)\n"slept"'
+    });
+    // not awaited: the commands' promises settle only when the cells have run
+    panel.content.activeCellIndex = n;
+    void window.jupyterapp.commands.execute('notebook:run-cell');
+    panel.content.activeCellIndex = n + 1;
+    void window.jupyterapp.commands.execute('notebook:run-cell');
+  }, gate);
+  const status = nb.locator('.booknlp-job .booknlp-status');
+  await expect(status).toContainText('running', { timeout: 60_000 });
+  await snap('widget-running');
+  await expect(status).toContainText('completed', { timeout: 30_000 });
+  // the busy cell has not finished: the widget was updated while the kernel worked
+  const busy = nb.locator('.jp-CodeCell').last();
+  await expect(busy.locator('.jp-InputPrompt')).toContainText('*');
+  await expect(busy.locator('.jp-OutputArea-output')).toHaveCount(0);
+  await snap('widget-completed-while-busy');
+  await expect(busy.locator('.jp-OutputArea-output')).toContainText('slept', {
+    timeout: 30_000
+  });
+});
+
 test('the panel follows the dark theme', async () => {
   const light = await panel().evaluate(
     el => getComputedStyle(el).backgroundColor
