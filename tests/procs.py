@@ -31,6 +31,19 @@ def _body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
+def stop_group(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """SIGTERM a process started with ``start_new_session=True`` and all its children;
+    SIGKILL them if they are not gone within ``timeout`` seconds."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,8 +16,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .procs import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "labextension"
@@ -95,12 +95,6 @@ def ensure_built() -> None:
         _run([jlpm, "build:prod"], LAB, timeout=600)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 SERVER_CONFIG = """
 c.ServerApp.jpserver_extensions = {{"booknlp_jupyter": True}}
 c.LabApp.extra_labextensions_path = [{dist!r}]
@@ -122,7 +116,7 @@ class LabServer:
 
     def __init__(self, base: Path):
         self.base = base
-        self.port = _free_port()
+        self.port = free_port()
         self.token = secrets.token_hex(16)
         self.root = base / "root"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -200,13 +194,8 @@ class LabServer:
         raise RuntimeError(f"jupyter lab not ready:\n{self.log.read_text()[-4000:]}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        if self.proc:
+            stop_group(self.proc)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from .procs import ROOT, free_port
+from .procs import ROOT, free_port, stop_group
 
 BASE_URL = "/user/ada/"
 TOKEN = "nb-token-123"
@@ -91,12 +90,8 @@ class JupyterServer:
         return Kernel(self.runtime / f"kernel-{kernel_id}.json")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc:
+            stop_group(self.proc)
 
 
 class Kernel:

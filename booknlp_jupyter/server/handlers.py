@@ -151,9 +151,6 @@ class BookNLPHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
         except ValidationError as exc:
             raise InvalidRequest(_validation_detail(exc)) from None
 
-    def job_location(self, job_id: str) -> str:
-        return self.reverse_url_job(job_id)
-
     def reverse_url_job(self, job_id: str) -> str:
         return f"{self.settings['booknlp_api_url']}/jobs/{job_id}"
 
