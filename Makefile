@@ -1,4 +1,4 @@
-# booknlp-jupyter: `make demo` runs the main job, `make test` the whole suite.
+# booknlp-jupyter: `make demo` runs the main job, `make test` the linters, then the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -23,9 +23,14 @@ $(STAMP): pyproject.toml Makefile labextension/package.json labextension/yarn.lo
 demo: install
 	$(PY) -m booknlp_jupyter.demo
 
-test: install
-	$(PY) -m ruff check booknlp_jupyter tests bench
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+# The JupyterLab browser tests (tests/test_lab_ui.py) need node and Chromium: without them
+# `make test` fails. `make test BOOKNLP_REQUIRE_BROWSER=0` skips them knowingly (the summary
+# still says, in red, that the lab panel was not tested).
+BOOKNLP_REQUIRE_BROWSER ?= 1
+
+test: lint
+	BOOKNLP_REQUIRE_BROWSER=$(BOOKNLP_REQUIRE_BROWSER) \
+		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check booknlp_jupyter tests bench

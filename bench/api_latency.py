@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from datetime import datetime
@@ -21,10 +20,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.procs import ServerProcess  # noqa: E402
+from booknlp_jupyter.testing import ServerProcess, wait_until
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -40,16 +36,22 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
     gate = tmp / "gate"
-    engines = {"controlled": "tests.engines:ControlledEngine",
-               "instant": "tests.engines:InstantEngine"}
+    engines = {
+        "controlled": "tests.engines:ControlledEngine",
+        "instant": "tests.engines:InstantEngine",
+    }
     server = ServerProcess(tmp / "data", engines=engines, max_queue_size=1000).start()
     headers = {"Authorization": f"token {server.token}"}
     base = f"http://127.0.0.1:{server.port}"
     try:
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             job = client.post("/v1/jobs", json={"text": f"@gate {gate}\nbusy"}).json()
-            while client.get(f"/v1/jobs/{job['job_id']}").json()["status"] != "running":
-                time.sleep(0.01)
+            wait_until(
+                lambda: client.get(f"/v1/jobs/{job['job_id']}").json()["status"] == "running",
+                60,
+                "the busy job to run",
+                interval=0.01,
+            )
             targets = {
                 "GET /v1/jobs/{id}": f"/v1/jobs/{job['job_id']}",
                 "GET /v1/jobs/stats": "/v1/jobs/stats",
@@ -72,10 +74,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 r = client.post("/v1/jobs", json={"text": f"instant {i}", "model": "instant"})
                 posts.append((time.perf_counter() - t0) * 1000)
-                job_id = r.json()["job_id"]
-                while (body := client.get(f"/v1/jobs/{job_id}").json())["status"] in (
-                    "pending", "running"):
-                    time.sleep(0.005)
+                body = server.wait(r.json()["job_id"])
                 started = datetime.fromisoformat(body["started_at"].replace("Z", "+00:00"))
                 submitted = datetime.fromisoformat(body["submitted_at"].replace("Z", "+00:00"))
                 lags.append((started - submitted).total_seconds() * 1000)
@@ -87,12 +86,16 @@ def main() -> None:
     print("| endpoint | p50 ms | p99 ms | p99 vs /api/status |")
     print("|---|---:|---:|---:|")
     for name, values in timings.items():
-        print(f"| {name} | {_pct(values, .5):.2f} | {_pct(values, .99):.2f} | "
-              f"{_pct(values, .99) / _pct(ref, .99):.2f}x |")
-    print(f"\nSubmit → running with an instant engine ({args.submits} jobs): "
-          f"median {statistics.median(lags):.2f} ms (server timestamps), "
-          f"p99 {_pct(lags, .99):.2f} ms; POST round trip median "
-          f"{statistics.median(posts):.2f} ms")
+        print(
+            f"| {name} | {_pct(values, 0.5):.2f} | {_pct(values, 0.99):.2f} | "
+            f"{_pct(values, 0.99) / _pct(ref, 0.99):.2f}x |"
+        )
+    print(
+        f"\nSubmit → running with an instant engine ({args.submits} jobs): "
+        f"median {statistics.median(lags):.2f} ms (server timestamps), "
+        f"p99 {_pct(lags, 0.99):.2f} ms; POST round trip median "
+        f"{statistics.median(posts):.2f} ms"
+    )
 
 
 if __name__ == "__main__":

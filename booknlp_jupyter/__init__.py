@@ -21,8 +21,7 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """For ``jupyter labextension develop``: the built JupyterLab panel (pip installs
     put it in ``share/jupyter/labextensions`` instead)."""
-    return [{"src": "../labextension/lab-dist/booknlp-jupyter-lab",
-             "dest": "booknlp-jupyter-lab"}]
+    return [{"src": "../labextension/lab-dist/booknlp-jupyter-lab", "dest": "booknlp-jupyter-lab"}]
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -32,8 +31,16 @@ def load_ipython_extension(ipython: Any) -> None:
     load(ipython)
 
 
-_LAZY = {"Client": "client", "AsyncClient": "client", "Job": "client", "BookNLPError": "client",
-         "panel": "notebook.panel", "Book": "notebook.book"}
+_LAZY = {
+    "Client": "client",
+    "Job": "client",
+    "AsyncClient": "async_client",
+    "AsyncJob": "async_client",
+    "BookNLPError": "_common",
+    "Frames": "_frames",
+    "panel": "notebook.panel",
+    "Book": "notebook.book",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -108,9 +108,12 @@ def _models(args: argparse.Namespace) -> int:
     except (OSError, files.ModelFilesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         if args.action == "download":
-            print("No network? Fetch the files on another machine "
-                  f"({files.MODEL_URL.format(name='<name>')}, {files.VOCAB_URL}), then run: "
-                  "booknlp-jupyter models import DIR", file=sys.stderr)
+            print(
+                "No network? Fetch the files on another machine "
+                f"({files.MODEL_URL.format(name='<name>')}, {files.VOCAB_URL}), then run: "
+                "booknlp-jupyter models import DIR",
+                file=sys.stderr,
+            )
         return 1
 
 
@@ -152,14 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     models = sub.add_parser("models", help="list, download or import BookNLP's model files")
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--dir", default=None,
-                       help="model folder (default $BOOKNLP_MODEL_DIR or ~/booknlp_models)")
+    where.add_argument(
+        "--dir", default=None, help="model folder (default $BOOKNLP_MODEL_DIR or ~/booknlp_models)"
+    )
     actions = models.add_subparsers(dest="action", required=True)
     actions.add_parser("list", parents=[where], help="what is installed where, with sizes")
     dl = actions.add_parser("download", parents=[where], help="download small or big (resumable)")
     dl.add_argument("target", choices=["small", "big"])
-    imp = actions.add_parser("import", parents=[where],
-                             help="copy model files fetched elsewhere (offline)")
+    imp = actions.add_parser(
+        "import", parents=[where], help="copy model files fetched elsewhere (offline)"
+    )
     imp.add_argument("target", metavar="DIR")
     models.set_defaults(func=_models)
 
@@ -170,8 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run a GPU worker that takes jobs from Redis (RQ)")
     worker.add_argument("--redis-url", dest="redis_url", required=True)
     worker.add_argument("--name", default=None, help="worker name (default: host-pid)")
-    worker.add_argument("--config", default=None,
-                        help="a config file with c.BookNLPApp.engines / engine_options")
+    worker.add_argument(
+        "--config", default=None, help="a config file with c.BookNLPApp.engines / engine_options"
+    )
     worker.set_defaults(func=_worker)
 
     args = parser.parse_args(argv)

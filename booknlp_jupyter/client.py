@@ -1,218 +1,59 @@
-"""Clients for the job API, sync and async, for notebooks and scripts.
+"""The job API's client for notebooks and scripts (`AsyncClient`: the same for asyncio).
 
-    from booknlp_jupyter import Client
-    client = Client()                       # finds the server (see `discover`)
-    job = client.submit(text, model="lite")
-    job.wait(progress=print)                # or, in a notebook cell: `await job`
-    frames = job.frames()                   # typed pandas DataFrames, one per table
-
-    async with AsyncClient() as client:     # the same, without blocking an event loop
-        job = await client.submit(text)
-        await job
-        frames = await job.frames()
+from booknlp_jupyter import Client
+client = Client()                       # finds the server (see `discover`)
+job = client.submit(text, model="lite")
+job.add_done_callback(print)            # in a notebook: the cell returns at once
+job.wait(progress=print)                # in a script: follows the event stream
+frames = job.frames()                   # typed pandas DataFrames, one per table
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
+import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing
+import traceback
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .results.schema import CHARACTERS, TABLES
+from ._common import (
+    FINAL,
+    BookNLPError,
+    EventParser,
+    JobHandle,
+    check,
+    check_stream,
+    deadline_after,
+    job_body,
+    ordered_models,
+    past,
+    sse_timeout,
+    timed_out,
+)
+from ._discovery import discover
+from ._frames import Frames, table_params, to_frame
+from .async_client import AsyncClient, AsyncJob
+from .results.schema import TABLES
 
-FINAL = ("completed", "failed", "cancelled", "expired")
-PREFIX = "booknlp/v1"
-_SSE_TIMEOUT = httpx.Timeout(60, read=30)  # the server sends a keep-alive every 15 s
+__all__ = [
+    "FINAL",
+    "AsyncClient",
+    "AsyncJob",
+    "BookNLPError",
+    "Client",
+    "Frames",
+    "Job",
+    "discover",
+]
 
-
-class BookNLPError(RuntimeError):
-    """The API refused a request; ``status_code`` and ``detail`` say why."""
-
-    def __init__(self, status_code: int, detail: str):
-        super().__init__(f"{status_code}: {detail}")
-        self.status_code, self.detail = status_code, detail
-
-
-def _local(url: str) -> str:
-    """A bind address (``http://:8888/``, ``http://0.0.0.0:8888/``) as a loopback URL."""
-    parts = urlsplit(url)
-    if parts.hostname in (None, "", "0.0.0.0", "::", "*"):
-        port = f":{parts.port}" if parts.port else ""
-        parts = parts._replace(netloc=f"127.0.0.1{port}")
-    return urlunsplit(parts)
-
-
-def _api(server_url: str) -> str:
-    return _local(server_url).rstrip("/") + "/" + os.environ.get("BOOKNLP_PREFIX", PREFIX)
-
-
-def discover(token: str | None = None) -> tuple[str, str | None]:
-    """Where the API is, and its token, tried in order:
-
-    1. ``BOOKNLP_URL`` (the API itself, ending in ``/v1``) and ``BOOKNLP_TOKEN``;
-    2. the Jupyter server that launched this kernel: ``JPY_PARENT_PID`` among the
-       running servers' files (its ``url`` carries the ``base_url``);
-    3. a JupyterHub single-user server: ``JUPYTERHUB_SERVICE_URL`` (its ``base_url``
-       included, else ``JUPYTERHUB_SERVICE_PREFIX``) and ``JUPYTERHUB_API_TOKEN``;
-    4. the only running Jupyter server on this machine.
-
-    ``BOOKNLP_PREFIX`` (default ``booknlp/v1``) is the API's path below a server's URL.
-    """
-    env = os.environ
-    if env.get("BOOKNLP_URL"):
-        return env["BOOKNLP_URL"].rstrip("/"), token or env.get("BOOKNLP_TOKEN") or None
-    tried = ["BOOKNLP_URL (not set)"]
-    try:
-        from jupyter_server.serverapp import list_running_servers
-
-        servers = list(list_running_servers())
-    except Exception:  # discovery is best effort
-        servers = []
-    parent = env.get("JPY_PARENT_PID")
-    for info in servers:
-        if parent and str(info.get("pid")) == parent:
-            return _api(info["url"]), token or info.get("token") or None
-    tried.append(f"the Jupyter server with pid JPY_PARENT_PID={parent or '(not set)'} "
-                 f"({len(servers)} running)")
-    hub = env.get("JUPYTERHUB_SERVICE_URL")
-    if hub:
-        if urlsplit(hub).path in ("", "/"):
-            hub = hub.rstrip("/") + env.get("JUPYTERHUB_SERVICE_PREFIX", "/")
-        return _api(hub), token or env.get("JUPYTERHUB_API_TOKEN") or None
-    tried.append("JUPYTERHUB_SERVICE_URL (not set)")
-    if len(servers) == 1:
-        return _api(servers[0]["url"]), token or servers[0].get("token") or None
-    tried.append(f"the only running Jupyter server ({len(servers)} found)")
-    raise BookNLPError(0, "no BookNLP server found; tried " + ", ".join(tried)
-                       + ". Set BOOKNLP_URL (e.g. http://127.0.0.1:8888/booknlp/v1) and "
-                       "BOOKNLP_TOKEN, or pass Client(url=..., token=...).")
-
-
-def _check(r: httpx.Response) -> httpx.Response:
-    """``r``, or the `BookNLPError` its 4xx/5xx says (a streamed response's body must
-    have been read first: see `_check_stream` and `_acheck_stream`)."""
-    if r.status_code >= 400:
-        try:
-            detail = r.json().get("detail", r.text)
-        except ValueError:
-            detail = r.text
-        except httpx.ResponseNotRead:
-            detail = r.reason_phrase
-        raise BookNLPError(r.status_code, str(detail))
-    return r
-
-
-def _check_stream(r: httpx.Response) -> httpx.Response:
-    """`_check`, for a response opened with ``http.stream``: reads an error's body."""
-    if r.status_code >= 400:
-        r.read()
-    return _check(r)
-
-
-async def _acheck_stream(r: httpx.Response) -> httpx.Response:
-    """`_check_stream`, for an `httpx.AsyncClient`'s stream."""
-    if r.status_code >= 400:
-        await r.aread()
-    return _check(r)
-
-
-def _deadline(timeout: float | None) -> float | None:
-    return None if timeout is None else time.monotonic() + timeout
-
-
-def _sse_timeout(deadline: float | None) -> httpx.Timeout:
-    """The event stream's timeouts, none beyond ``deadline``: a read waits at most until
-    then (the keep-alives come every 15 s), so `wait` can keep its ``timeout``."""
-    if deadline is None:
-        return _SSE_TIMEOUT
-    left = max(deadline - time.monotonic(), 0.01)
-    return httpx.Timeout(min(60, left), read=min(30, left))
-
-
-def _past(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() >= deadline
-
-
-def _timed_out(job_id: str, last: dict[str, Any] | None, timeout: float | None
-               ) -> TimeoutError:
-    status = last["status"] if last else "not final"
-    return TimeoutError(f"job {job_id} still {status} after {timeout}s")
-
-
-def _body(text: str, model: str | None, pipeline: Sequence[str] | None,
-          book_id: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {"text": text}
-    if model:
-        body["model"] = model
-    if pipeline is not None:
-        body["pipeline"] = list(pipeline)
-    if book_id:
-        body["book_id"] = book_id
-    return body
-
-
-def _sse_states(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        if line.startswith("data:"):
-            yield json.loads(line[5:])
-
-
-#: Label columns, loaded as pandas categoricals (decoded from Parquet's dictionaries:
-#: faster and smaller than strings); other text columns are ``string``, integers nullable.
-CATEGORICAL: dict[str, list[str]] = {
-    "tokens": ["POS_tag", "fine_POS_tag", "dependency_relation", "event"],
-    "entities": ["prop", "cat"],
-    "supersenses": ["supersense_category"],
-}
-
-
-def _frame(name: str, content: bytes) -> Any:
-    """A table's response body (Parquet; characters: JSON) as a typed DataFrame."""
-    import pandas as pd
-
-    if name == CHARACTERS:
-        import orjson
-
-        chars = pd.DataFrame(orjson.loads(content))
-        types = {"id": "Int64", "count": "Int64", "name": "string"}
-        return chars.astype({k: v for k, v in types.items() if k in chars.columns})
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(pa.BufferReader(content), read_dictionary=CATEGORICAL.get(name))
-    return table.to_pandas(types_mapper=_nullable_types().get, self_destruct=True,
-                           split_blocks=True)
-
-
-def _nullable_types() -> dict[Any, Any]:
-    import pandas as pd
-    import pyarrow as pa
-
-    return {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
-            pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
-            pa.bool_(): pd.BooleanDtype(), pa.float64(): pd.Float64Dtype()}
-
-
-def _table_params(name: str) -> dict[str, str]:
-    return {} if name == CHARACTERS else {"format": "parquet"}
-
-
-class Frames(dict[str, Any]):
-    """A result's DataFrames by table name; also as attributes (``frames.tokens``)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+State = dict[str, Any]
+_FOLLOWERS: set[asyncio.Task[State]] = set()  # tasks are only weakly held by their loop
 
 
 class Client:
@@ -227,7 +68,6 @@ class Client:
         self.http = httpx.Client(base_url=self.url, headers=self.headers, timeout=timeout)
 
     discover = staticmethod(discover)
-    _check = staticmethod(_check)
 
     def __repr__(self) -> str:
         return f"<booknlp_jupyter.Client {self.url}>"
@@ -245,7 +85,7 @@ class Client:
         """An `AsyncClient` on the same server."""
         return AsyncClient(self.url, self.token, self.timeout)
 
-    def ready(self, timeout: float = 120) -> dict[str, Any]:
+    def ready(self, timeout: float = 120) -> State:
         """Wait until the server's worker is up."""
         deadline = time.monotonic() + timeout
         while True:
@@ -256,81 +96,115 @@ class Client:
                 raise BookNLPError(r.status_code, f"not ready after {timeout}s: {r.text}")
             time.sleep(0.5)
 
-    def submit(self, text: str, *, model: str | None = None,
-               pipeline: Sequence[str] | None = None, book_id: str | None = None) -> Job:
-        """Queue ``text``; returns its `Job` at once."""
-        r = _check(self.http.post("/jobs", json=_body(text, model, pipeline, book_id)))
-        return Job(self, r.json()["job_id"])
+    def submit(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        pipeline: Sequence[str] | None = None,
+        book_id: str | None = None,
+    ) -> Job:
+        """Queue ``text``; returns its `Job` at once. Every submission is a new job; one
+        whose identical request already has a stored result is completed at once, and
+        its ``reused_from`` names the job it reused."""
+        r = check(self.http.post("/jobs", json=job_body(text, model, pipeline, book_id)))
+        state = r.json()
+        return Job(self, state["job_id"], state)
 
     def job(self, job_id: str) -> Job:
         return Job(self, job_id)
 
-    def jobs(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def jobs(self, status: str | None = None, limit: int = 50) -> list[State]:
         """Jobs, newest first."""
         params: dict[str, Any] = {"limit": limit}
         if status:
             params["status"] = status
-        return _check(self.http.get("/jobs", params=params)).json()["jobs"]
+        return check(self.http.get("/jobs", params=params)).json()["jobs"]
 
-    def stats(self) -> dict[str, Any]:
-        return _check(self.http.get("/jobs/stats")).json()
+    def stats(self) -> State:
+        return check(self.http.get("/jobs/stats")).json()
 
     def models(self) -> list[str]:
-        """The model names the server's engines serve (default first)."""
+        """Every model a request may name (the default first)."""
+        return ordered_models(self.stats())
+
+    def available_models(self) -> list[str]:
+        """The models that can run now, their files installed (the default first)."""
         stats = self.stats()
-        models = list(stats.get("models") or [])
-        default = stats.get("default_model")
-        return ([default] if default in models else []) + [m for m in models if m != default]
+        return ordered_models(
+            stats, "available_models" if "available_models" in stats else "models"
+        )
 
 
-class Job:
-    """A handle on one job. ``await job`` waits for it without blocking the event loop."""
+def _settle(future: Future[State], wait: Callable[[], State]) -> None:
+    """Run ``wait`` (in a thread) into ``future``."""
+    if future.set_running_or_notify_cancel():
+        try:
+            future.set_result(wait())
+        except BaseException as exc:  # held by the future
+            future.set_exception(exc)
 
-    def __init__(self, client: Client, job_id: str):
-        self.client, self.job_id = client, job_id
-        self.last: dict[str, Any] | None = None
+
+def _call_back(
+    fn: Callable[[State], Any], job_id: str, future: asyncio.Future[State] | Future[State]
+) -> None:
+    """``fn(final state)`` once ``future`` is done; errors printed, never raised."""
+    if future.cancelled():
+        return
+    if (exc := future.exception()) is not None:
+        print(f"booknlp: stopped following job {job_id}: {exc!r}", file=sys.stderr)
+        return
+    try:
+        fn(future.result())
+    except Exception:
+        traceback.print_exc()
+
+
+class Job(JobHandle):
+    """A handle on one job: its state, its event stream, its result as DataFrames.
+
+    In a notebook, `add_done_callback` and `widget` follow the job without holding the
+    cell; ``await job`` (or `wait`) holds the cell until the job ends."""
+
+    def __init__(self, client: Client, job_id: str, state: State | None = None):
+        super().__init__(job_id, state)
+        self.client = client
         self._widget: Any = None
-
-    def __repr__(self) -> str:
-        state = f" {self.last['status']}" if self.last else ""
-        return f"<Job {self.job_id}{state}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Job) and other.job_id == self.job_id
-
-    def __hash__(self) -> int:
-        return hash(self.job_id)
 
     @property
     def id(self) -> str:
         return self.job_id
 
-    def status(self) -> dict[str, Any]:
-        self.last = _check(self.client.http.get(f"/jobs/{self.job_id}")).json()
+    def status(self) -> State:
+        self.last = check(self.client.http.get(f"/jobs/{self.job_id}")).json()
         return self.last
 
-    def events(self) -> Iterator[dict[str, Any]]:
+    def events(self) -> Iterator[State]:
         """Each state from the job's event stream, until it is final (one stream)."""
         return self._events(None)
 
-    def _events(self, deadline: float | None) -> Iterator[dict[str, Any]]:
+    def _events(self, deadline: float | None) -> Iterator[State]:
         """`events`; stops (returns) once ``deadline`` passes, checked on every line the
         server sends (keep-alives included) and bounding each read."""
-        with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
-                                     timeout=_sse_timeout(deadline)) as r:
-            _check_stream(r)
+        parser = EventParser()
+        with self.client.http.stream(
+            "GET", f"/jobs/{self.job_id}/events", timeout=sse_timeout(deadline)
+        ) as r:
+            check_stream(r)
             for line in r.iter_lines():
-                if line.startswith("data:"):
-                    self.last = json.loads(line[5:])
-                    yield self.last
-                if _past(deadline):
+                if (state := parser.feed(line)) is not None:
+                    self.last = state
+                    yield state
+                if past(deadline):
                     return
 
-    def wait(self, progress: Callable[[dict[str, Any]], None] | None = None,
-             timeout: float | None = None) -> dict[str, Any]:
+    def wait(
+        self, progress: Callable[[State], None] | None = None, timeout: float | None = None
+    ) -> State:
         """Follow the job's event stream until it is final; ``progress`` gets each state.
-        After ``timeout`` seconds (if given) raises `TimeoutError`; the job goes on."""
-        deadline = _deadline(timeout)
+        After ``timeout`` seconds (if given) raises `TimeoutError`; the job goes on.
+        It blocks: in a notebook, see `add_done_callback`."""
+        deadline = deadline_after(timeout)
         while True:
             try:
                 for state in self._events(deadline):
@@ -340,44 +214,74 @@ class Job:
                         return state
             except httpx.TransportError:
                 # the stream broke (proxy timeout, restart) or a read hit the deadline
-                if not _past(deadline):
+                if not past(deadline):
                     time.sleep(0.5)  # then look again
             state = self.status()
             if state["status"] in FINAL:
                 return state
-            if _past(deadline):
-                raise _timed_out(self.job_id, state, timeout)
+            if past(deadline):
+                raise timed_out(self.job_id, state, timeout)
 
-    async def wait_async(self, progress: Callable[[dict[str, Any]], None] | None = None,
-                         timeout: float | None = None) -> dict[str, Any]:
-        """`wait`, on the running event loop (as ``await job`` does)."""
+    async def wait_async(
+        self, progress: Callable[[State], None] | None = None, timeout: float | None = None
+    ) -> State:
+        """`wait`, on the running event loop (as ``await job`` does). Awaited in a cell it
+        holds that cell, and the next one waits; ``asyncio.ensure_future(job.wait_async())``
+        does not."""
         async with self.client.aio() as aio:
-            job = AsyncJob(aio, self.job_id)
+            job = AsyncJob(aio, self.job_id, self.last)
             try:
                 final = await job.wait(progress, timeout)
             finally:
                 self.last = job.last or self.last
         return final
 
-    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+    def __await__(self) -> Generator[Any, None, State]:
         return self.wait_async().__await__()
 
-    def cancel(self, force: bool = False) -> dict[str, Any]:
+    def add_done_callback(self, fn: Callable[[State], Any]) -> asyncio.Task[State] | Future[State]:
+        """Call ``fn(final_state)`` once the job is final; returns at once, so a cell
+        that calls it ends and the kernel runs other cells meanwhile.
+
+        On a running event loop (a notebook's kernel, a coroutine) a background task
+        follows the job's event stream and calls ``fn`` on that loop (a cell busy when
+        the job ends delays it until that cell ends); with none (a script), a daemon
+        thread does. Returns that future of the final state: the `asyncio.Task` (await
+        it, or cancel it to stop following), or a `concurrent.futures.Future`. If
+        following fails (the server is gone) ``fn`` is not called and the error is
+        printed; an error in ``fn`` is printed too."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            future: Future[State] = Future()
+            threading.Thread(
+                target=_settle,
+                args=(future, self.wait),
+                daemon=True,
+                name=f"booknlp-follow-{self.job_id[:8]}",
+            ).start()
+            future.add_done_callback(partial(_call_back, fn, self.job_id))
+            return future
+        task = loop.create_task(self.wait_async(), name=f"booknlp-follow-{self.job_id[:8]}")
+        _FOLLOWERS.add(task)
+        task.add_done_callback(_FOLLOWERS.discard)
+        task.add_done_callback(partial(_call_back, fn, self.job_id))
+        return task
+
+    def cancel(self, force: bool = False) -> State:
         """Cancel a pending job; ``force=True`` also stops a running one."""
         params = {"force": "true"} if force else None
-        self.last = _check(
-            self.client.http.delete(f"/jobs/{self.job_id}", params=params)).json()
+        self.last = check(self.client.http.delete(f"/jobs/{self.job_id}", params=params)).json()
         return self.last
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> State:
         """The whole result as JSON (prefer `frames` for big books)."""
-        return _check(self.client.http.get(f"/jobs/{self.job_id}/result")).json()
+        return check(self.client.http.get(f"/jobs/{self.job_id}/result")).json()
 
     def table(self, name: str) -> Any:
         """One table as a typed pandas DataFrame (Parquet; characters: JSON)."""
-        r = self.client.http.get(f"/jobs/{self.job_id}/result/{name}",
-                                 params=_table_params(name))
-        return _frame(name, _check(r).content)
+        r = self.client.http.get(f"/jobs/{self.job_id}/result/{name}", params=table_params(name))
+        return to_frame(name, check(r).content)
 
     def frames(self, tables: Sequence[str] = TABLES) -> Frames:
         """Every table as a typed pandas DataFrame, fetched and parsed in parallel."""
@@ -392,134 +296,10 @@ class Job:
 
     def widget(self) -> Any:
         """This job's live progress widget (`booknlp_jupyter.notebook.progress`), made
-        on first call; display it as often as you like."""
+        on first call; display it as often as you like. It follows the job from
+        threads, so it keeps updating while other cells run."""
         from .notebook.progress import JobProgress
 
         if self._widget is None or self._widget.comm is None:
             self._widget = JobProgress(self)
         return self._widget
-
-
-class AsyncClient:
-    """`Client`, for asyncio: every call is a coroutine."""
-
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60):
-        if url is None:
-            url, token = discover(token)
-        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
-        headers = {"Authorization": f"token {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=timeout)
-
-    def __repr__(self) -> str:
-        return f"<booknlp_jupyter.AsyncClient {self.url}>"
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def ready(self, timeout: float = 120) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            r = await self.http.get("/ready")
-            if r.status_code == 200:
-                return r.json()
-            if time.monotonic() > deadline:
-                raise BookNLPError(r.status_code, f"not ready after {timeout}s: {r.text}")
-            await asyncio.sleep(0.5)
-
-    async def submit(self, text: str, *, model: str | None = None,
-                     pipeline: Sequence[str] | None = None,
-                     book_id: str | None = None) -> AsyncJob:
-        r = _check(await self.http.post("/jobs", json=_body(text, model, pipeline, book_id)))
-        return AsyncJob(self, r.json()["job_id"])
-
-    def job(self, job_id: str) -> AsyncJob:
-        return AsyncJob(self, job_id)
-
-    async def jobs(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"limit": limit}
-        if status:
-            params["status"] = status
-        return _check(await self.http.get("/jobs", params=params)).json()["jobs"]
-
-    async def stats(self) -> dict[str, Any]:
-        return _check(await self.http.get("/jobs/stats")).json()
-
-
-class AsyncJob:
-    """`Job`, for asyncio. ``await job`` waits until it is final and returns its state."""
-
-    def __init__(self, client: AsyncClient, job_id: str):
-        self.client, self.job_id = client, job_id
-        self.last: dict[str, Any] | None = None
-
-    def __repr__(self) -> str:
-        return f"<AsyncJob {self.job_id}>"
-
-    async def status(self) -> dict[str, Any]:
-        self.last = _check(await self.client.http.get(f"/jobs/{self.job_id}")).json()
-        return self.last
-
-    def events(self) -> AsyncIterator[dict[str, Any]]:
-        """Each state from the job's event stream, until it is final (one stream)."""
-        return self._events(None)
-
-    async def _events(self, deadline: float | None) -> AsyncIterator[dict[str, Any]]:
-        """`events`; stops once ``deadline`` passes (see `Job._events`)."""
-        async with self.client.http.stream("GET", f"/jobs/{self.job_id}/events",
-                                           timeout=_sse_timeout(deadline)) as r:
-            await _acheck_stream(r)
-            async for line in r.aiter_lines():
-                if line.startswith("data:"):
-                    self.last = json.loads(line[5:])
-                    yield self.last
-                if _past(deadline):
-                    return
-
-    async def wait(self, progress: Callable[[dict[str, Any]], None] | None = None,
-                   timeout: float | None = None) -> dict[str, Any]:
-        """`Job.wait`: until the job is final, or `TimeoutError` after ``timeout`` s."""
-        deadline = _deadline(timeout)
-        while True:
-            try:
-                async with aclosing(self._events(deadline)) as states:
-                    async for state in states:
-                        if progress:
-                            progress(state)
-                        if state["status"] in FINAL:
-                            return state
-            except httpx.TransportError:
-                if not _past(deadline):
-                    await asyncio.sleep(0.5)
-            state = await self.status()
-            if state["status"] in FINAL:
-                return state
-            if _past(deadline):
-                raise _timed_out(self.job_id, state, timeout)
-
-    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
-        return self.wait().__await__()
-
-    async def cancel(self, force: bool = False) -> dict[str, Any]:
-        params = {"force": "true"} if force else None
-        r = await self.client.http.delete(f"/jobs/{self.job_id}", params=params)
-        self.last = _check(r).json()
-        return self.last
-
-    async def result(self) -> dict[str, Any]:
-        return _check(await self.client.http.get(f"/jobs/{self.job_id}/result")).json()
-
-    async def table(self, name: str) -> Any:
-        r = await self.client.http.get(f"/jobs/{self.job_id}/result/{name}",
-                                       params=_table_params(name))
-        return await asyncio.to_thread(_frame, name, _check(r).content)
-
-    async def frames(self, tables: Sequence[str] = TABLES) -> Frames:
-        """Every table as a typed DataFrame: fetched concurrently, parsed in threads."""
-        found = await asyncio.gather(*(self.table(name) for name in tables))
-        return Frames(zip(tables, found, strict=True))

@@ -52,11 +52,25 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1"}
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-         f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-         f"--BookNLPApp.data_dir={data_dir / 'jobs'}", "--BookNLPApp.default_model=lite"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+            f"--BookNLPApp.data_dir={data_dir / 'jobs'}",
+            "--BookNLPApp.default_model=lite",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/booknlp/v1"
     try:
@@ -81,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         nb = nbformat.read(args.notebook, as_version=4)
         started = time.monotonic()
         print(f"Running {Path(args.notebook).name} in a real kernel ...")
-        NotebookClient(nb, timeout=1800, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(args.notebook).parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=1800,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(Path(args.notebook).parent)}},
+        ).execute()
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out / Path(args.notebook).name)
@@ -97,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         speakers = Counter(names.get(c, f"#{c}") for c in quotes["char_id"].dropna())
 
         print(f"\nExecuted notebook: {out / Path(args.notebook).name}")
-        print(f"Book: {job_info['book_id']}  tokens: {job_info['token_count']:,}  "
-              f"quotes: {len(quotes):,}  processing: {job_info['processing_time_ms'] / 1000:.1f} s"
-              f"  (notebook wall time {wall:.1f} s)")
+        print(
+            f"Book: {job_info['book_id']}  tokens: {job_info['token_count']:,}  "
+            f"quotes: {len(quotes):,}  processing: {job_info['processing_time_ms'] / 1000:.1f} s"
+            f"  (notebook wall time {wall:.1f} s)"
+        )
         print("\nTop characters (mentions, gender):")
         for _, row in top.iterrows():
             print(f"  {row['name']:<28} {row['count']:>5}  {_gender(row.get('g'))}")

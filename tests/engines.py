@@ -31,6 +31,11 @@ class ControlledEngine(Engine):
     name = "controlled"
     models = ("test", "test-b")
 
+    @classmethod
+    def identity(cls, model, options):
+        """Its "model files": ``$BOOKNLP_TEST_MODEL_VERSION`` (a test changes it)."""
+        return f"controlled {os.environ.get('BOOKNLP_TEST_MODEL_VERSION', '1')}"
+
     def load(self, model, pipeline):
         if model not in LOADS:
             LOADS.append(model)
@@ -78,22 +83,41 @@ class ControlledEngine(Engine):
             "event": ["O"] * len(words),
         }
         entities = [
-            {"COREF": i, "start_token": i, "end_token": i, "prop": "PROP", "cat": "PER",
-             "text": w}
+            {"COREF": i, "start_token": i, "end_token": i, "prop": "PROP", "cat": "PER", "text": w}
             for i, (_, _, w) in enumerate(words)
             if w[:1].isupper() and "entity" in pipeline
         ]
         progress(0.9, "characters")
         characters = [
-            {"id": e["COREF"], "name": e["text"], "count": 1, "g": None,
-             "mentions": {"proper": [{"n": e["text"], "c": 1}], "common": [], "pronoun": []},
-             "agent": [], "patient": [], "mod": [], "poss": []}
+            {
+                "id": e["COREF"],
+                "name": e["text"],
+                "count": 1,
+                "g": None,
+                "mentions": {"proper": [{"n": e["text"], "c": 1}], "common": [], "pronoun": []},
+                "agent": [],
+                "patient": [],
+                "mod": [],
+                "poss": [],
+            }
             for e in entities
         ]
-        quotes = [{"quote_start": 0, "quote_end": 0, "mention_start": None, "mention_end": None,
-                   "mention_phrase": None, "char_id": None, "quote": words[0][2]}] if words else []
-        return EngineResult(tokens=tokens, entities=entities, quotes=quotes,
-                            characters=characters)
+        quotes = (
+            [
+                {
+                    "quote_start": 0,
+                    "quote_end": 0,
+                    "mention_start": None,
+                    "mention_end": None,
+                    "mention_phrase": None,
+                    "char_id": None,
+                    "quote": words[0][2],
+                }
+            ]
+            if words
+            else []
+        )
+        return EngineResult(tokens=tokens, entities=entities, quotes=quotes, characters=characters)
 
 
 class InstantEngine(Engine):

@@ -36,9 +36,20 @@ def tiny_models(tmp_path_factory) -> dict[str, str]:
     text_file = out / "text.txt"
     text_file.write_text(TEXT, encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "tests.booknlp_models", str(out), "--arch", "tiny",
-         "--vocab-from", str(text_file)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.booknlp_models",
+            str(out),
+            "--arch",
+            "tiny",
+            "--vocab-from",
+            str(text_file),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     paths = json.loads(run.stdout.strip().splitlines()[-1])
     assert int(paths["events"]) > 0
@@ -47,8 +58,14 @@ def tiny_models(tmp_path_factory) -> dict[str, str]:
 
 
 def options(paths: dict[str, str], **more) -> dict:
-    return {"booknlp": {"entity_model_path": paths["entity"], "coref_model_path": paths["coref"],
-                        "quote_attribution_model_path": paths["quote"], **more}}
+    return {
+        "booknlp": {
+            "entity_model_path": paths["entity"],
+            "coref_model_path": paths["coref"],
+            "quote_attribution_model_path": paths["quote"],
+            **more,
+        }
+    }
 
 
 @pytest.fixture
@@ -62,10 +79,10 @@ def offline(monkeypatch, tmp_path):
 def booknlp_overrides(tiny_models, offline, request):
     param = getattr(request, "param", None) or {}
     opts = options(tiny_models)
-    overrides = {"default_model": "custom",
-                 "engine_options": {**opts, "exiting": opts["booknlp"]}}
+    overrides = {"default_model": "custom", "engine_options": opts}
     if param.get("exiting"):
         overrides["engines"] = {"exiting": "tests.test_booknlp_api:ExitingCoref"}
+        overrides["engine_options"] = {**opts, "exiting": opts["booknlp"]}
     return overrides
 
 
@@ -83,8 +100,9 @@ def bare_booknlp(paths: dict[str, str], text: str, out: Path, pipeline: list[str
         f"b.process({str(out / 'input.txt')!r}, {str(out)!r}, 'book')\n"
     )
     env = {**os.environ, "HF_HOME": paths["hf_home"], "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                          capture_output=True).returncode
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True
+    ).returncode
 
 
 async def fetch_tables(api, job_id: str) -> dict:
@@ -128,43 +146,59 @@ async def test_custom_job_equals_booknlp_process(api, tiny_models, tmp_path):
 
 
 async def test_second_job_reuses_loaded_models(api, tiny_models, tmp_path):
-    """After one job the model files can go: the next job runs on the models in memory."""
+    """After one job the model files are not read again: the next job runs on the models
+    in memory even when the files on disk are no models any more."""
     first = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"])
     assert first["status"] == "completed", first["error_message"]
-    moved = tmp_path / "moved"
-    moved.mkdir()
+    saved = tmp_path / "saved"
+    saved.mkdir()
     for key in ("entity", "coref", "quote"):
-        shutil.move(tiny_models[key], moved / Path(tiny_models[key]).name)
+        shutil.copy2(tiny_models[key], saved / Path(tiny_models[key]).name)
+        Path(tiny_models[key]).write_bytes(b"not a model")
     try:
         second = await api.wait(
-            (await api.submit(SHORT[:3000], model="custom", pipeline=FULL))["job_id"])
+            (await api.submit(SHORT[:3000], model="custom", pipeline=FULL))["job_id"]
+        )
     finally:
         for key in ("entity", "coref", "quote"):
-            shutil.move(moved / Path(tiny_models[key]).name, tiny_models[key])
+            shutil.copy2(saved / Path(tiny_models[key]).name, tiny_models[key])
     assert second["status"] == "completed", second["error_message"]
 
 
-@pytest.mark.parametrize("pipeline", [["event"], ["quote"], ["supersense", "event"],
-                                      ["entity", "coref"], ["entity", "supersense", "coref"]])
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        ["event"],
+        ["quote"],
+        ["supersense", "event"],
+        ["entity", "coref"],
+        ["entity", "supersense", "coref"],
+    ],
+)
 async def test_pipelines_booknlp_cannot_run_get_400(api, pipeline):
-    code, body = await api.json("POST", "jobs", body={"text": SHORT, "model": "custom",
-                                                      "pipeline": pipeline})
+    code, body = await api.json(
+        "POST", "jobs", body={"text": SHORT, "model": "custom", "pipeline": pipeline}
+    )
     assert code == 400 and "pipeline" in body["detail"], body
 
 
 @pytest.mark.slow
 def test_pipeline_rules_are_booknlps(tiny_models, tmp_path):
     """What check_pipeline accepts is what BookNLP's own process() runs to the end."""
-    cases = [["event"], ["entity", "coref"], ["quote"], ["entity", "event", "supersense"],
-             ["entity", "quote", "coref"]]
+    cases = [
+        ["event"],
+        ["entity", "coref"],
+        ["quote"],
+        ["entity", "event", "supersense"],
+        ["entity", "quote", "coref"],
+    ]
     for pipeline in cases:
         try:
             BookNLPEngine.check_pipeline("custom", pipeline)
             accepted = True
         except ValueError:
             accepted = False
-        runs = bare_booknlp(tiny_models, SHORT[:1500], tmp_path / "-".join(pipeline),
-                            pipeline) == 0
+        runs = bare_booknlp(tiny_models, SHORT[:1500], tmp_path / "-".join(pipeline), pipeline) == 0
         assert accepted == runs, pipeline
 
 
@@ -177,8 +211,9 @@ async def test_force_delete_kills_running_job_and_next_runs(api):
     assert code in (200, 202, 204)
     killed = await api.wait(job["job_id"])
     assert killed["status"] in ("cancelled", "failed")
-    nxt = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"],
-                         timeout=120)
+    nxt = await api.wait(
+        (await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"], timeout=120
+    )
     assert nxt["status"] == "completed", nxt["error_message"]
 
 
@@ -191,6 +226,14 @@ class ExitingCoref(BookNLPEngine):
     @classmethod
     def check_pipeline(cls, model, pipeline):
         BookNLPEngine.check_pipeline("custom", pipeline)
+
+    @classmethod
+    def unavailable_reason(cls, model, options):
+        return BookNLPEngine.unavailable_reason("custom", options)
+
+    @classmethod
+    def identity(cls, model, options):
+        return BookNLPEngine.identity("custom", options)
 
     def load(self, model, pipeline):
         super().load("custom", pipeline)
@@ -208,12 +251,14 @@ class ExitingCoref(BookNLPEngine):
 
 @pytest.mark.parametrize("booknlp_overrides", [{"exiting": True}], indirect=True)
 async def test_booknlp_sys_exit_fails_only_its_job(api):
-    bad = await api.wait((await api.submit(SHORT, model="custom-exit", pipeline=FULL))["job_id"],
-                         timeout=120)
+    bad = await api.wait(
+        (await api.submit(SHORT, model="custom-exit", pipeline=FULL))["job_id"], timeout=120
+    )
     assert bad["status"] == "failed"
     assert "sys.exit(1)" in bad["error_message"] and "coref" in bad["error_message"], bad
-    good = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"],
-                          timeout=120)
+    good = await api.wait(
+        (await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"], timeout=120
+    )
     assert good["status"] == "completed", good["error_message"]
     code, stats = await api.json("GET", "jobs", "stats")
     assert code == 200 and stats["workers"][0]["engines"]["booknlp"]["device"] == "cpu"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -71,8 +73,9 @@ def test_download_is_atomic_resumable_and_checked(model_host, tmp_path):
     target.mkdir()
     first = next(iter(SMALL.values()))
     (target / (first + ".part")).write_bytes(contents[first][:1000])  # an interrupted run
-    got = download.download("small", target, base_url=url + "/{name}",
-                            vocab_url=url + "/vocab.txt", quiet=True)
+    got = download.download(
+        "small", target, base_url=url + "/{name}", vocab_url=url + "/vocab.txt", quiet=True
+    )
     assert len(got) == 4
     for name, data in contents.items():
         assert (target / name).read_bytes() == data
@@ -121,17 +124,21 @@ def test_state_dict_fits_both_transformers_lines():
     old_file = {"bert.embeddings.position_ids": 1, "w": 2}
     assert compat.fit_state_dict(old_file, {"w": 0}) == {"w": 2}  # 4.31+
     assert compat.fit_state_dict({"w": 2}, {"w": 0, "bert.embeddings.position_ids": 7}) == {
-        "w": 2, "bert.embeddings.position_ids": 7}  # 4.30
+        "w": 2,
+        "bert.embeddings.position_ids": 7,
+    }  # 4.30
     compat.check_transformers("4.30.2")
     compat.check_transformers("4.57.6")
     for bad in ("5.0.0", "4.29.0"):
-        with pytest.raises(compat.BookNLPError, match=r"transformers>=4\.30,<5"):
+        with pytest.raises(compat.BookNLPEngineError, match=r"transformers>=4\.30,<5"):
             compat.check_transformers(bad)
 
 
 def test_sys_exit_becomes_an_error_with_what_booknlp_said():
-    with (pytest.raises(compat.BookNLPError, match=r"sys.exit\(1\) during coref: problem!"),
-          compat.contain_exit("coref")):
+    with (
+        pytest.raises(compat.BookNLPEngineError, match=r"sys.exit\(1\) during coref: problem!"),
+        compat.contain_exit("coref"),
+    ):
         print("problem!")
         raise SystemExit(1)
 
@@ -143,3 +150,56 @@ def test_split_text_cuts_after_blank_lines():
     assert all(len(p) <= 500 for p in pieces)
     assert all(p.endswith("\n\n") for p in pieces[:-1])
     assert split_text(text, 0) == [text]
+
+
+def test_split_text_bounds_text_without_paragraphs():
+    for text, ends in [("word " * 50_000, " "), ("a line\n" * 40_000, "\n"),
+                       ("Hi there. " * 30_000, ". "), ('"' * 250_000, '"')]:  # fmt: skip
+        pieces = split_text(text, 100_000)
+        assert "".join(pieces) == text and len(pieces) > 2
+        assert all(len(p) <= 100_000 for p in pieces)
+        assert all(p.endswith(ends) for p in pieces[:-1])
+
+
+def test_unavailable_reason_says_how_to_install(tmp_path):
+    reason = BookNLPEngine.unavailable_reason("small", {"model_dir": str(tmp_path)})
+    assert reason is not None and "booknlp-jupyter models download small --dir" in reason
+    assert "entity_model_path" in BookNLPEngine.unavailable_reason("custom", {})
+    for name in SMALL.values():
+        fake_model(tmp_path / name, 1000)
+    fake_vocab(tmp_path / "vocab.txt")
+    assert BookNLPEngine.unavailable_reason("small", {"model_dir": str(tmp_path)}) is None
+    big = BookNLPEngine.unavailable_reason("big", {"model_dir": str(tmp_path)})
+    assert "booknlp-jupyter models download big" in big
+    custom = {"entity_model_path": str(tmp_path / SMALL["entity"]),
+              "coref_model_path": str(tmp_path / SMALL["coref"]),
+              "quote_attribution_model_path": str(tmp_path / "gone.model")}  # fmt: skip
+    assert "gone.model" in BookNLPEngine.unavailable_reason("custom", custom)
+
+
+def test_identity_follows_model_files_cheaply(tmp_path):
+    paths = {role: tmp_path / name for role, name in SMALL.items()}
+    for path in paths.values():
+        fake_model(path, 1000)
+    fake_vocab(tmp_path / "vocab.txt")
+    custom = {"entity_model_path": str(paths["entity"]), "coref_model_path": str(paths["coref"]),
+              "quote_attribution_model_path": str(paths["quote"])}  # fmt: skip
+    first = BookNLPEngine.identity("custom", custom)
+    assert first == BookNLPEngine.identity("custom", custom)
+    assert str(paths["coref"]) in first and '"size":' in first
+    assert BookNLPEngine.identity("small", {"model_dir": str(tmp_path)}) != first
+    fake_model(paths["coref"], 2000)  # retrained: another size
+    second = BookNLPEngine.identity("custom", custom)
+    assert second != first
+    stat = paths["coref"].stat()
+    os.utime(paths["coref"], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert BookNLPEngine.identity("custom", custom) != second  # same size, rewritten
+    huge = tmp_path / "huge" / SMALL["entity"]
+    huge.parent.mkdir()
+    with open(huge, "wb") as f:
+        f.truncate(20 * 1024**3)  # sparse: identity reads no file's contents
+    started = time.monotonic()
+    assert str(huge) in BookNLPEngine.identity("custom", {**custom, "entity_model_path": huge})
+    assert time.monotonic() - started < 1
+    whole = BookNLPEngine.identity("custom", {**custom, "spacy_chunk_chars": 0})
+    assert whole != BookNLPEngine.identity("custom", custom)

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+from concurrent.futures import Future
+
+import httpx
 import pytest
 
+from booknlp_jupyter._common import EventParser
 from booknlp_jupyter.client import BookNLPError, Client
+from booknlp_jupyter.engines import Engine
 
 from .procs import ServerProcess
 
 
+class NotInstalledEngine(Engine):
+    """Serves a model whose files are missing (so it is listed but not available)."""
+
+    name = "not-installed"
+    models = ("absent",)
+
+    @classmethod
+    def unavailable_reason(cls, model, options):
+        return "its model files are not installed"
+
+    def run(self, text, *, model, pipeline, progress):
+        raise AssertionError("an unavailable model ran")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("client") / "data", token="client-t").start()
+    server = ServerProcess(
+        tmp_path_factory.mktemp("client") / "data",
+        token="client-t",
+        engines={
+            "controlled": "tests.engines:ControlledEngine",
+            "absent": "tests.test_client:NotInstalledEngine",
+        },
+    ).start()
     yield server
     server.stop()
+
+
+def until(predicate, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not (found := predicate()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+    return found
 
 
 @pytest.mark.slow
@@ -142,3 +179,89 @@ def test_wait_timeout_is_kept_while_the_stream_is_open(server, gate):
     finally:
         gate.open()
     assert job.wait(timeout=60)["status"] == "completed"
+
+
+def test_event_parser_reads_whole_events():
+    raw = (
+        b': keep-alive\n\nevent: job\ndata: {"status": "pending"}\n\n'
+        b"event: other\ndata: 1\n\n"  # not a job event
+        b'data: {"a":\r\ndata:1}\r\n\r\n'  # unnamed, two data lines, CRLF
+        b'event: job\ndata: {"status": "completed"}\n'
+    )  # not ended by a blank line
+    parser = EventParser()
+    lines = httpx.Response(200, content=raw).iter_lines()
+    assert [s for line in lines if (s := parser.feed(line)) is not None] == [
+        {"status": "pending"},
+        {"a": 1},
+    ]
+
+
+@pytest.mark.slow
+def test_a_repeated_request_is_a_new_job_that_reuses_the_result(server):
+    client = Client(server.url, server.token)
+    first = client.submit("Emma met Knightley", book_id="first")
+    assert first.wait(timeout=60)["status"] == "completed" and first.reused_from is None
+    again = client.submit("Emma met Knightley", book_id="again")
+    assert again.job_id != first.job_id
+    final = again.wait(timeout=10)
+    assert (final["status"], final["book_id"]) == ("completed", "again")
+    assert again.reused_from == first.job_id
+    assert repr(again) == f"<Job {again.job_id} completed (reused from job {first.job_id})>"
+    assert list(again.frames().tokens["word"]) == ["Emma", "met", "Knightley"]
+    other = client.submit("Emma met Knightley", pipeline=["entity"])  # another request
+    assert other.wait(timeout=60)["status"] == "completed" and other.reused_from is None
+
+
+@pytest.mark.slow
+def test_models_and_available_models(server):
+    client = Client(server.url, server.token)
+    models, available = client.models(), client.available_models()
+    assert models[0] == available[0] == "test"
+    assert {"test-b", "absent"} <= set(models)
+    assert "test-b" in available and "absent" not in available
+    assert set(available) < set(models)
+
+
+@pytest.mark.slow
+def test_done_callback_without_an_event_loop(server, gate, capsys):
+    job = Client(server.url, server.token).submit(f"{gate.directive}\nheld", book_id="cb")
+    calls = []
+    start = time.monotonic()
+    future = job.add_done_callback(lambda s: calls.append((s, threading.get_ident())))
+    assert isinstance(future, Future) and time.monotonic() - start < 1
+    until(lambda: job.status()["status"] == "running")
+    time.sleep(0.3)
+    assert not calls and not future.done()
+    gate.open()
+    assert future.result(timeout=30)["status"] == "completed"
+    state, thread = until(lambda: calls)[0]
+    assert state["status"] == "completed" and thread != threading.get_ident()
+    # following fails (no such job): the callback is not called, the error is printed
+    lost = Client(server.url, server.token).job("no-such-job")
+    failed = lost.add_done_callback(calls.append)
+    assert isinstance(failed.exception(timeout=30), BookNLPError)
+    until(lambda: "stopped following job no-such-job" in capsys.readouterr().err)
+    assert len(calls) == 1
+
+
+@pytest.mark.slow
+def test_done_callback_on_the_running_loop(server, tmp_path):
+    gate = tmp_path / "loop-gate"
+    job = Client(server.url, server.token).submit(f"@gate {gate}\nheld", book_id="loop")
+    calls = []
+
+    async def main():
+        task = job.add_done_callback(lambda s: calls.append((s, threading.get_ident())))
+        assert isinstance(task, asyncio.Task)
+        ticks = 0
+        while job.status()["status"] != "running" or ticks < 5:  # the loop stays free
+            await asyncio.sleep(0.05)
+            ticks += 1
+        assert not calls and not task.done()
+        gate.touch()
+        final = await task
+        await asyncio.sleep(0)  # done callbacks run soon after
+        return final
+
+    assert asyncio.run(main())["status"] == "completed"
+    assert [(s["status"], t) for s, t in calls] == [("completed", threading.get_ident())]

@@ -16,9 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.slow
 def test_demo_runs_the_quickstart_notebook(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "booknlp_jupyter.demo", "--book",
-         str(ROOT / "tests" / "fixtures" / "usher.txt"), "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "booknlp_jupyter.demo",
+            "--book",
+            str(ROOT / "tests" / "fixtures" / "usher.txt"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "Top characters" in out.stdout and "Most frequent speakers" in out.stdout

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from datetime import datetime
@@ -18,12 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .procs import ROOT, free_port
+from .procs import ROOT, ManagedProcess, free_port, wait_until
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which("configurable-http-proxy"),
-                       reason="needs configurable-http-proxy from npm (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not shutil.which("configurable-http-proxy"),
+        reason="needs configurable-http-proxy from npm (.ci/run installs it)",
+    ),
 ]
 
 HUB_CONFIG = """
@@ -84,43 +84,51 @@ c.BookNLPApp.data_dir = "{tmp}/user-data"
 """
 
 
-class Hub:
+class Hub(ManagedProcess):
+    """``jupyterhub`` with its proxy, the shared BookNLP service and a ``tester`` service
+    token for the hub's REST API; ready once the hub and the BookNLP service answer."""
+
+    name = "jupyterhub"
+    start_timeout = 90
+    stop_timeout = 30
+    ready_errors = (httpx.HTTPError,)
+
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.port, self.tester = free_port(), "tester-token-0123456789"
         (tmp / "user-config").mkdir()
         (tmp / "home").mkdir()
         (tmp / "service_config.py").write_text(SERVICE_CONFIG)
-        (tmp / "user-config" / "jupyter_server_config.py").write_text(
-            USER_CONFIG.format(tmp=tmp))
-        (tmp / "jupyterhub_config.py").write_text(HUB_CONFIG.format(
-            port=self.port, hub_port=free_port(), proxy_api_port=free_port(),
-            svc_port=free_port(), tmp=tmp, root=ROOT, tester_token=self.tester))
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(tmp / "hub.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(tmp / "jupyterhub_config.py")],
-            cwd=tmp, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        (tmp / "user-config" / "jupyter_server_config.py").write_text(USER_CONFIG.format(tmp=tmp))
+        (tmp / "jupyterhub_config.py").write_text(
+            HUB_CONFIG.format(
+                port=self.port,
+                hub_port=free_port(),
+                proxy_api_port=free_port(),
+                svc_port=free_port(),
+                tmp=tmp,
+                root=ROOT,
+                tester_token=self.tester,
+            )
         )
-        self.api = httpx.Client(base_url=f"{self.url}/hub/api",
-                                headers={"Authorization": f"token {self.tester}"}, timeout=30)
-        self._wait(lambda: self.api.get("/").status_code == 200, "hub")
-        self._wait(lambda: self.service("root-token-unused").get("/ready").status_code
-                   in (200, 403), "service")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.api = httpx.Client(
+            base_url=f"{self.url}/hub/api",
+            headers={"Authorization": f"token {self.tester}"},
+            timeout=30,
+        )
+        super().__init__(
+            [sys.executable, "-m", "jupyterhub", "-f", str(tmp / "jupyterhub_config.py")],
+            tmp / "hub.log",
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=tmp,
+        )
 
-    def _wait(self, ok, what: str, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if ok():
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError(f"{what} not up: {(self.tmp / 'hub.log').read_text()[-4000:]}")
+    def ready(self) -> bool:
+        if self.api.get("/").status_code != 200:
+            return False
+        with self.service("root-token-unused") as service:
+            return service.get("/ready").status_code in (200, 403)
 
     def token(self, user: str) -> str:
         r = self.api.post(f"/users/{user}/tokens", json={"note": "test"})
@@ -128,53 +136,55 @@ class Hub:
         return r.json()["token"]
 
     def service(self, token: str) -> httpx.Client:
-        return httpx.Client(base_url=f"{self.url}/services/booknlp/v1", timeout=30,
-                            headers={"Authorization": f"token {token}"})
+        return httpx.Client(
+            base_url=f"{self.url}/services/booknlp/v1",
+            timeout=30,
+            headers={"Authorization": f"token {token}"},
+        )
 
     def user_server(self, user: str, token: str) -> httpx.Client:
         r = self.api.post(f"/users/{user}/server")
         assert r.status_code in (201, 202), r.text
-        self._wait(lambda: self.api.get(f"/users/{user}").json()["servers"][""]["ready"],
-                   f"{user}'s server")
-        return httpx.Client(base_url=f"{self.url}/user/{user}/booknlp/v1", timeout=30,
-                            headers={"Authorization": f"token {token}"})
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        wait_until(
+            lambda: self.api.get(f"/users/{user}").json()["servers"][""]["ready"],
+            90,
+            lambda: f"{user}'s server to be ready; hub log:\n{self.tail(4000)}",
+            interval=0.3,
+            ignore=(httpx.HTTPError, KeyError),
+        )
+        return httpx.Client(
+            base_url=f"{self.url}/user/{user}/booknlp/v1",
+            timeout=30,
+            headers={"Authorization": f"token {token}"},
+        )
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    hub = Hub(tmp_path_factory.mktemp("hub"))
+    hub = Hub(tmp_path_factory.mktemp("hub")).start()
     yield hub
     hub.stop()
 
 
 def _wait_status(client, job_id, statuses=("completed", "failed", "cancelled"), timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
+    def reached():
         body = client.get(f"/jobs/{job_id}").json()
-        if body["status"] in statuses:
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.1)
+        return body if body["status"] in statuses else None
+
+    return wait_until(reached, timeout, f"job {job_id} to be {'/'.join(statuses)}", interval=0.1)
 
 
 def test_shared_service_isolates_users_and_limits_them(hub, tmp_path):
     alice, bob, root = (hub.service(hub.token(u)) for u in ("alice", "bob", "root"))
     gate = tmp_path / "gate"
     running = alice.post("/jobs", json={"text": f"@gate {gate}\nalice holds the GPU"})
-    assert running.status_code == 202, running.text
+    assert running.status_code == 200, running.text
     assert running.json()["owner"] == "alice"
     mine = [alice.post("/jobs", json={"text": f"alice {i}"}) for i in range(3)]
-    assert [r.status_code for r in mine] == [202, 202, 429]
+    assert [r.status_code for r in mine] == [200, 200, 429]
     assert "limit per user is 2" in mine[2].json()["detail"]
     theirs = bob.post("/jobs", json={"text": "bob's book"})
-    assert theirs.status_code == 202
+    assert theirs.status_code == 200
     job_id = running.json()["job_id"]
     assert bob.get(f"/jobs/{job_id}").status_code == 404
     assert bob.delete(f"/jobs/{mine[0].json()['job_id']}").status_code == 404
@@ -182,11 +192,13 @@ def test_shared_service_isolates_users_and_limits_them(hub, tmp_path):
     assert root.get("/jobs").json()["total"] == 4, "the admin scope sees everyone's jobs"
     # alice's job is running, so bob's one book runs next: round-robin between users
     assert bob.get(f"/jobs/{theirs.json()['job_id']}").json()["queue_position"] == 1
-    kernels = httpx.post(f"{hub.url}/services/booknlp/api/kernels", timeout=10,
-                         headers=alice.headers, json={})
+    kernels = httpx.post(
+        f"{hub.url}/services/booknlp/api/kernels", timeout=10, headers=alice.headers, json={}
+    )
     assert kernels.status_code == 403, "hub users must not run code on the service host"
-    nobody = httpx.get(f"{hub.url}/services/booknlp/v1/jobs/stats", timeout=10,
-                       follow_redirects=False)
+    nobody = httpx.get(
+        f"{hub.url}/services/booknlp/v1/jobs/stats", timeout=10, follow_redirects=False
+    )
     assert nobody.status_code in (302, 403)
     gate.touch()
     done = [_wait_status(root, r.json()["job_id"]) for r in (running, mine[0], mine[1], theirs)]
@@ -198,7 +210,7 @@ def test_user_server_forwards_to_the_service(hub):
     token = hub.token("alice")
     server = hub.user_server("alice", token)
     r = server.post("/jobs", json={"text": "from alice's own server"})
-    assert r.status_code == 202, r.text
+    assert r.status_code == 200, r.text
     job = r.json()
     assert job["owner"] == "alice", "the service must see alice, through her server's token"
     assert hub.service(token).get(f"/jobs/{job['job_id']}").status_code == 200

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from .lab_engines import MISSING_REASON
 from .procs import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +104,18 @@ c.LabApp.workspaces_dir = {workspaces!r}
 c.LabApp.user_settings_dir = {settings!r}
 c.BookNLPApp.data_dir = {data!r}
 c.BookNLPApp.default_model = "lite"
-c.BookNLPApp.engines = {{"controlled": "tests.engines:ControlledEngine"}}
+c.BookNLPApp.engines = {{
+    "controlled": "tests.engines:ControlledEngine",
+    "broken": "tests.lab_engines:BrokenEngine",
+    "missing": "tests.lab_engines:MissingEngine",
+}}
+"""
+
+# broken.txt's text is the error the `broken` engine fails with, every line of it.
+BROKEN_TEXT = """The tagger could not start.
+  File "engine.py", line 12, in run
+    raise RuntimeError(text)
+Fix: install the model files, then submit again.
 """
 
 # No news/update toasts over the panel while the tests take screenshots.
@@ -144,6 +156,7 @@ class LabServer:
         gate = self.base / "gate"
         (self.root / "held.txt").write_text(f"@gate {gate}\nHeld by a gate until stopped.\n")
         (self.root / "queued.txt").write_text("Waiting behind the held book.\n")
+        (self.root / "broken.txt").write_text(BROKEN_TEXT)
 
     def start(self, timeout: float = 120) -> LabServer:
         self.prepare()
@@ -229,6 +242,8 @@ def test_lab_panel_in_chromium(lab: LabServer) -> None:
         "BOOKNLP_LAB_GATE": str(lab.base / "gate"),
         "BOOKNLP_CHROMIUM": CHROMIUM,
         "BOOKNLP_ARTIFACTS": str(ARTIFACTS),
+        "BOOKNLP_BROKEN_TEXT": BROKEN_TEXT.strip(),
+        "BOOKNLP_MISSING_REASON": MISSING_REASON,
     }
     proc = subprocess.run(
         [str(UI / "node_modules" / ".bin" / "playwright"), "test", "--reporter=list"],

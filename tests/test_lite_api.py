@@ -33,8 +33,9 @@ async def test_lite_job_through_the_api(api):
 
     tables = {}
     for name in TABLE_SCHEMAS:
-        r = await api.call("GET", "jobs", job["job_id"], "result", name,
-                           params={"format": "parquet"})
+        r = await api.call(
+            "GET", "jobs", job["job_id"], "result", name, params={"format": "parquet"}
+        )
         tables[name] = pq.read_table(io.BytesIO(r.body))
         assert tables[name].schema.equals(TABLE_SCHEMAS[name]), name
     r = await api.call("GET", "jobs", job["job_id"], "result", "characters")
@@ -44,8 +45,9 @@ async def test_lite_job_through_the_api(api):
     n = len(tokens["word"])
     assert n == status["token_count"] > 5000
     assert tokens["token_ID_within_document"] == list(range(n))
-    for start, end, word in zip(tokens["byte_onset"], tokens["byte_offset"], tokens["word"],
-                                strict=True):
+    for start, end, word in zip(
+        tokens["byte_onset"], tokens["byte_offset"], tokens["word"], strict=True
+    ):
         assert USHER[start:end] == word
     entities = tables["entities"].to_pylist()
     assert entities and all(0 <= e["start_token"] <= e["end_token"] < n for e in entities)

@@ -37,12 +37,12 @@ def engine() -> LiteEngine:
 def _run(engine: LiteEngine, name: str, **options: Any) -> dict[str, Any]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     rec = Recorder()
-    saved = dict(engine.options)
-    engine.options.update(options)
+    saved = engine.settings
+    engine.settings = engine.parse_options({**saved.model_dump(), **options})
     try:
         result = engine.run(text, model="lite", pipeline=FULL, progress=rec)
     finally:
-        engine.options = saved
+        engine.settings = saved
     return {"text": text, "result": result, "progress": rec.calls}
 
 

@@ -22,8 +22,9 @@ matplotlib.use("agg")
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("book") / "data", token="book-t",
-                           default_model="lite").start()
+    server = ServerProcess(
+        tmp_path_factory.mktemp("book") / "data", token="book-t", default_model="lite"
+    ).start()
     try:
         client = Client(server.url, server.token)
         job = client.submit((ROOT / "tests/fixtures/usher.txt").read_text(), book_id="usher")
@@ -48,8 +49,17 @@ def test_frames_are_typed(book):
 
 def test_character_table(book):
     table = book.characters()
-    assert list(table.columns) == ["id", "name", "gender", "mentions", "quotes", "agent",
-                                   "patient", "mod", "poss"]
+    assert list(table.columns) == [
+        "id",
+        "name",
+        "gender",
+        "mentions",
+        "quotes",
+        "agent",
+        "patient",
+        "mod",
+        "poss",
+    ]
     assert list(table["mentions"]) == sorted(table["mentions"], reverse=True)
     ents = book.entities
     for row in table.head(5).itertuples():
@@ -107,8 +117,12 @@ def test_conversation_network(book):
 def test_plots_render(book):
     import matplotlib.pyplot as plt
 
-    axes = [book.plot_mentions(top=5), book.plot_dialogue(top=5),
-            book.plot_network(), book.plot_network("conversation", window=10_000)]
+    axes = [
+        book.plot_mentions(top=5),
+        book.plot_dialogue(top=5),
+        book.plot_network(),
+        book.plot_network("conversation", window=10_000),
+    ]
     assert len(axes[0].get_lines()) == 5
     assert len(axes[1].patches) == min(5, len(book.dialogue(top=None)))
     for ax in axes:
@@ -146,8 +160,9 @@ def test_text_pages_hold_every_word_in_order_with_speakers(book):
         checker.feed(pages.html(n))
     text = re.sub(r"\s+", "", "".join(checker.text))
     assert text == "".join(book.tokens["word"])
-    names = dict(zip(book.frames["characters"]["id"], book.frames["characters"]["name"],
-                     strict=True))
+    names = dict(
+        zip(book.frames["characters"]["id"], book.frames["characters"]["name"], strict=True)
+    )
     attributed = book.quotes["char_id"].dropna()
     assert checker.labels == [names[c] for c in attributed]  # every attributed quote, in order
     assert "background:#fde2b5" in book.html(0)  # a PER entity on the first page

@@ -7,10 +7,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from .notebook_server import WIDGET_VIEW, JupyterServer
 from .procs import ROOT
-from .test_notebook_kernel import JupyterServer
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +24,22 @@ def execute(name: str, server: JupyterServer, monkeypatch) -> list[dict]:
     monkeypatch.setenv("BOOKNLP_BOOK", str(ROOT / "tests/fixtures/usher.txt"))
     monkeypatch.setenv("MPLBACKEND", "agg")
     nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    ).execute()
     return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
 
 
 def texts(outputs: list[dict]) -> str:
-    return "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
-                     + str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    return "\n".join(
+        o.get("text", "")
+        + str(o.get("data", {}).get("text/plain", ""))
+        + str(o.get("data", {}).get("text/html", ""))
+        for o in outputs
+    )
 
 
 @pytest.mark.slow

@@ -9,8 +9,9 @@ import json
 import pytest
 from jupyter_server.auth.identity import IdentityProvider, User
 
-TOKENS = {"alice-token": "alice", "bob-token": "bob", "carol-token": "carol",
-          "root-token": "root"}
+from .conftest import Api
+
+TOKENS = {"alice-token": "alice", "bob-token": "bob", "carol-token": "carol", "root-token": "root"}
 
 
 class TokenUsers(IdentityProvider):
@@ -28,78 +29,66 @@ class TokenUsers(IdentityProvider):
 
 pytestmark = [
     pytest.mark.parametrize("server_overrides", [{"identity_provider_class": TokenUsers}]),
-    pytest.mark.parametrize("booknlp_overrides", [{
-        "per_user_jobs": True, "max_pending_per_user": 4, "admin_users": {"root"},
-    }]),
+    pytest.mark.parametrize(
+        "booknlp_overrides",
+        [
+            {
+                "per_user_jobs": True,
+                "max_pending_per_user": 4,
+                "admin_users": {"root"},
+            }
+        ],
+    ),
 ]
 
 
-def as_user(name: str) -> dict[str, str]:
-    return {"Authorization": f"token {name}-token", "Content-Type": "application/json"}
-
-
 class Users:
-    def __init__(self, jp_fetch):
-        self.jp_fetch = jp_fetch
+    """An `Api` per test user (``users["alice"]``), all on one server; ``users.admin`` is
+    root, who sees every job."""
 
-    async def call(self, user, method, *path, body=None, **kw):
-        if method == "POST" and body is None:
-            body = ""
-        r = await self.jp_fetch("booknlp", "v1", *path, method=method, raise_error=False,
-                                headers=as_user(user),
-                                body=json.dumps(body) if isinstance(body, dict) else body,
-                                **kw)
-        return r.code, (json.loads(r.body) if r.body else None), r
+    def __init__(self, api: Api):
+        self.api = api
 
-    async def submit(self, user, text):
-        code, body, _ = await self.call(user, "POST", "jobs", body={"text": text})
-        assert code == 202, body
-        return body["job_id"]
+    def __getitem__(self, name: str) -> Api:
+        return self.api.as_user({"Authorization": f"token {name}-token"})
 
-    async def ready(self):
-        for _ in range(600):
-            if (await self.call("root", "GET", "ready"))[0] == 200:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("worker not ready")
+    @property
+    def admin(self) -> Api:
+        return self["root"]
 
-    async def wait(self, job_id, statuses=("completed", "failed", "cancelled")):
-        for _ in range(2000):
-            body = (await self.call("root", "GET", "jobs", job_id))[1]
-            if body["status"] in statuses:
-                return body
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"{job_id} still {body['status']}")
+    async def submit(self, user: str, text: str) -> str:
+        return (await self[user].submit(text))["job_id"]
 
 
 @pytest.fixture
 def users(jp_fetch, jp_serverapp, jp_asyncio_loop, server_overrides, booknlp_overrides):
-    users = Users(jp_fetch)
-    jp_asyncio_loop.run_until_complete(users.ready())
+    users = Users(Api(jp_fetch, jp_serverapp))
+    jp_asyncio_loop.run_until_complete(users.admin.ready())
     return users
 
 
 async def test_users_see_only_their_own_jobs(users, gate):
     mine = await users.submit("alice", f"{gate.directive}\nalice's book")
-    assert (await users.call("alice", "GET", "jobs", mine))[0] == 200
-    assert (await users.call("bob", "GET", "jobs", mine))[0] == 404
-    assert (await users.call("bob", "GET", "jobs", mine, "result"))[0] == 404
-    assert (await users.call("bob", "DELETE", "jobs", mine, params={"force": "true"}))[0] == 404
-    assert (await users.call("bob", "GET", "jobs"))[1]["total"] == 0
-    _, body, _ = await users.call("root", "GET", "jobs")
+    assert (await users["alice"].json("GET", "jobs", mine))[0] == 200
+    assert (await users["bob"].json("GET", "jobs", mine))[0] == 404
+    assert (await users["bob"].json("GET", "jobs", mine, "result"))[0] == 404
+    assert (await users["bob"].json("DELETE", "jobs", mine, params={"force": "true"}))[0] == 404
+    assert (await users["bob"].json("GET", "jobs"))[1]["total"] == 0
+    _, body = await users.admin.json("GET", "jobs")
     assert body["total"] == 1 and body["jobs"][0]["owner"] == "alice"
     same = await users.submit("bob", f"{gate.directive}\nalice's book")
     assert same != mine, "another user's identical text is their own job"
     gate.open()
-    await users.wait(mine)
-    assert (await users.call("alice", "GET", "jobs", mine, "result"))[0] == 200
+    await users.admin.wait(mine)
+    assert (await users["alice"].json("GET", "jobs", mine, "result"))[0] == 200
 
 
 async def test_per_user_limit_is_429(users, gate):
     await users.submit("carol", f"{gate.directive}\nrunning")
     for i in range(4):
         await users.submit("alice", f"alice {i}")
-    code, body, r = await users.call("alice", "POST", "jobs", body={"text": "alice 4"})
+    r = await users["alice"].call("POST", "jobs", body={"text": "alice 4"})
+    code, body = r.code, json.loads(r.body)
     assert code == 429 and "limit per user is 4" in body["detail"]
     assert int(r.headers["Retry-After"]) >= 1
     await users.submit("bob", "bob may still submit")
@@ -110,12 +99,13 @@ async def test_round_robin_between_users(users, gate):
     await users.submit("carol", f"{gate.directive}\nholds the worker")
     alice = [await users.submit("alice", f"alice {i}") for i in range(4)]
     bob = await users.submit("bob", "bob's one book")
-    positions = {j: (await users.call("root", "GET", "jobs", j))[1]["queue_position"]
-                 for j in [*alice, bob]}
+    positions = {
+        j: (await users.admin.json("GET", "jobs", j))[1]["queue_position"] for j in [*alice, bob]
+    }
     assert positions[alice[0]] == 1 and positions[bob] == 2
     assert [positions[j] for j in alice[1:]] == [3, 4, 5]
     gate.open()
-    finished = [await users.wait(j) for j in [*alice, bob]]
+    finished = [await users.admin.wait(j) for j in [*alice, bob]]
     order = [f["job_id"] for f in sorted(finished, key=lambda f: f["started_at"])]
     assert order == [alice[0], bob, *alice[1:]]
 
@@ -125,12 +115,36 @@ async def test_polling_is_not_activity_but_running_jobs_are(users, jp_serverapp,
     await asyncio.sleep(0.05)
     before = web.last_activity()
     for _ in range(5):
-        await users.call("alice", "GET", "jobs", "stats")
-        await users.call("alice", "GET", "jobs")
+        await users["alice"].call("GET", "jobs", "stats")
+        await users["alice"].call("GET", "jobs")
     assert web.last_activity() == before, "status polling kept the server alive"
     job = await users.submit("alice", "@sleep 1\nworking")
     submitted = web.last_activity()
     assert submitted > before
-    await users.wait(job, ("running",))
+    await users.admin.wait(job, ("running",))
     await asyncio.sleep(0.6)
     assert web.last_activity() > submitted, "a running job did not count as activity"
+
+
+async def test_stats_show_a_user_only_their_own_job_ids(users, gate):
+    running = await users.submit("alice", f"{gate.directive}\nalice runs")
+    await users.admin.wait(running, ("running",))
+    _, theirs = await users["bob"].json("GET", "jobs", "stats")
+    _, hers = await users["alice"].json("GET", "jobs", "stats")
+    _, admin = await users.admin.json("GET", "jobs", "stats")
+    assert [w["job_id"] for w in theirs["workers"]] == [None]
+    assert theirs["running"] == 1  # the numbers stay true; only the id is hidden
+    assert [w["job_id"] for w in hers["workers"]] == [running]
+    assert [w["job_id"] for w in admin["workers"]] == [running]
+    gate.open()
+    await users.admin.wait(running)
+
+
+async def test_current_activity_reports_waiting_and_running_jobs(users, jp_serverapp, gate):
+    """``ServerApp.shutdown_no_activity_timeout`` asks extensions for activity."""
+    assert not jp_serverapp.extension_manager.any_activity()
+    job = await users.submit("alice", f"{gate.directive}\nkeeps the server up")
+    assert jp_serverapp.extension_manager.any_activity()
+    gate.open()
+    await users.admin.wait(job)
+    assert not jp_serverapp.extension_manager.any_activity()

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
 import psutil
 import pytest
 
-from .procs import ServerProcess
+from .procs import ServerProcess, wait_until
 
 
-def _gone(pid: int, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-            return True
-        time.sleep(0.05)
-    return False
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _worker_pid(pidfile: Path) -> int:
+    """The pid the job's worker wrote, once it has."""
+    return int(
+        wait_until(
+            lambda: pidfile.exists() and pidfile.read_text(),
+            30,
+            f"the worker to write {pidfile}",
+            interval=0.02,
+        )
+    )
 
 
 @pytest.mark.slow
@@ -27,16 +37,19 @@ def test_kill_9_and_restart_loses_nothing(tmp_path):
     server = ServerProcess(data).start()
     try:
         code, running = server.request(
-            "POST", "/jobs", {"text": f"@pidfile {pidfile}\n@gate {gate}\nthe long one"})
-        assert code == 202
+            "POST", "/jobs", {"text": f"@pidfile {pidfile}\n@gate {gate}\nthe long one"}
+        )
+        assert code == 200
         server.wait(running["job_id"], ("running",))
         pending = [server.request("POST", "/jobs", {"text": f"queued {i}"})[1] for i in range(3)]
-        while not pidfile.exists():
-            time.sleep(0.02)
-        worker_pid = int(pidfile.read_text())
+        worker_pid = _worker_pid(pidfile)
 
         server.kill9()
-        assert _gone(worker_pid), "the worker outlived its server (it would hold the GPU)"
+        wait_until(
+            lambda: _gone(worker_pid),
+            10,
+            "the worker to die with its server (it would hold the GPU)",
+        )
 
         pidfile.unlink()
         server.start()
@@ -50,8 +63,7 @@ def test_kill_9_and_restart_loses_nothing(tmp_path):
 
         # Killed again while the same job runs a second time: it is not run a third time.
         server.wait(running["job_id"], ("running",))
-        while not pidfile.exists():
-            time.sleep(0.02)
+        _worker_pid(pidfile)
         server.kill9()
         server.start()
         failed = server.wait(running["job_id"])

@@ -44,3 +44,10 @@ async def test_models_stay_warm_between_jobs(api, jp_serverapp):
         job = await api.submit(text)
         assert (await api.wait(job["job_id"]))["status"] == "completed"
     assert service.workers[0].process.pid == pid
+
+
+async def test_long_error_message_is_cut(api):
+    bad = await api.submit("@fail " + "x" * 5000 + "\nbad book")
+    failed = await api.wait(bad["job_id"])
+    assert failed["status"] == "failed"
+    assert failed["error_message"] == ("RuntimeError: " + "x" * 5000)[:2000]

@@ -7,12 +7,15 @@ from .base import (
     PipelineError,
     ProgressCallback,
 )
+from .options import EngineOptions, EngineOptionsError
 from .registry import BUILTIN_ENGINES, EngineRegistry, import_engine
 
 __all__ = [
     "BUILTIN_ENGINES",
     "PIPELINE_COMPONENTS",
     "Engine",
+    "EngineOptions",
+    "EngineOptionsError",
     "EngineRegistry",
     "EngineResult",
     "PipelineError",

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-#: The pipeline components a client may ask for, in BookNLP's names.
-PIPELINE_COMPONENTS: tuple[str, ...] = ("entity", "quote", "supersense", "event", "coref")
+from ..api.models import PIPELINE_COMPONENTS
+from .options import EngineOptions, parse_options
 
 #: A table: a pyarrow Table, a pandas DataFrame, a mapping of column name to values,
 #: or a sequence of row mappings. The result writer converts it to the shared schema.
@@ -63,10 +63,21 @@ class Engine(abc.ABC):
 
     name: ClassVar[str]
     models: ClassVar[tuple[str, ...]]
+    #: The options this engine takes, as a pydantic model (`options.EngineOptions`:
+    #: unknown keys are refused when the server starts); None takes any keys, untyped.
+    Options: ClassVar[type[EngineOptions] | None] = None
 
     def __init__(self, **options: Any) -> None:
         #: Server-side options for this engine (``BookNLPApp.engine_options[name]``).
         self.options = dict(options)
+        #: The same, checked and typed: an ``Options`` instance (the dict without one).
+        self.settings: Any = self.parse_options(options)
+
+    @classmethod
+    def parse_options(cls, options: Mapping[str, Any], engine: str | None = None) -> Any:
+        """``options`` checked against ``Options``; `options.EngineOptionsError` (a
+        ValueError naming ``engine`` and each bad key) if it does not take them."""
+        return parse_options(engine or getattr(cls, "name", cls.__qualname__), cls.Options, options)
 
     @classmethod
     def check_pipeline(cls, model: str, pipeline: Sequence[str]) -> None:
@@ -83,6 +94,23 @@ class Engine(abc.ABC):
             raise PipelineError(
                 f"pipeline is empty; add at least one of {list(PIPELINE_COMPONENTS)}"
             )
+
+    @classmethod
+    def unavailable_reason(cls, model: str, options: Mapping[str, Any]) -> str | None:
+        """Why ``model`` cannot run on this server now (its files are not installed, a
+        library is missing), with how to fix it; None when it can run.
+
+        Runs in the server at submit and for ``/v1/ready``: it must be cheap (look for
+        files, never load them)."""
+        return None
+
+    @classmethod
+    def identity(cls, model: str, options: Mapping[str, Any]) -> str:
+        """What a result of ``model`` depends on besides the text and pipeline: the
+        engine's version and the identity of its model files (e.g. their sizes and
+        modification times). Two jobs with equal text, model, pipeline and identity have
+        equal results, so the second may reuse the first's. Cheap, as above."""
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     def load(self, model: str, pipeline: Sequence[str]) -> None:  # noqa: B027
         """Load (and cache) what ``model`` needs. Called before `run`; optional."""

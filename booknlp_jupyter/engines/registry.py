@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .base import Engine
 
@@ -31,14 +32,19 @@ def import_engine(spec: str | type[Engine]) -> type[Engine]:
 
 
 class EngineRegistry:
-    """Maps API ``model`` values to engine classes, and engine names to their specs.
+    """Maps API ``model`` values to engine classes, and engine names to their options.
 
     Engines are read in order; one configured by the server may take over a built-in
     engine's model names, but two configured engines may not claim the same model.
     """
 
-    def __init__(self, engines: Mapping[str, str | type[Engine]]):
-        self.specs: dict[str, str] = {}
+    def __init__(
+        self,
+        engines: Mapping[str, str | type[Engine]],
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+    ):
+        #: Server-side options per engine name (``BookNLPApp.engine_options``).
+        self.options: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (options or {}).items()}
         self.classes: dict[str, type[Engine]] = {}
         self._by_model: dict[str, type[Engine]] = {}
         self._owner: dict[str, str] = {}  # model -> engine name
@@ -52,18 +58,26 @@ class EngineRegistry:
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
                 continue
             self.classes[name] = cls
-            self.specs[name] = (
-                spec if isinstance(spec, str) else f"{cls.__module__}:{cls.__qualname__}"
-            )
             for model in cls.models:
                 owner = self._owner.get(model)
                 if owner is not None and owner not in BUILTIN_ENGINES:
-                    raise ValueError(
-                        f"model {model!r} is served by both {owner!r} and {name!r}"
-                    )
+                    raise ValueError(f"model {model!r} is served by both {owner!r} and {name!r}")
                 if owner is not None:  # a configured engine replaces a built-in one
                     log.info("model %r: engine %r replaces the built-in %r", model, name, owner)
                 self._by_model[model], self._owner[model] = cls, name
+        self._check_options()
+
+    def _check_options(self) -> None:
+        """Refuse options for an engine that does not take them (`Engine.parse_options`) or
+        for an engine that is not configured (a misspelt name): ValueError naming it."""
+        for name, opts in self.options.items():
+            if name in self.classes:
+                self.classes[name].parse_options(opts, engine=name)
+            elif name not in self.unavailable:
+                raise ValueError(
+                    f"engine_options[{name!r}]: no engine {name!r} is configured "
+                    f"(engines: {', '.join(self.classes) or 'none'})"
+                )
 
     @property
     def models(self) -> list[str]:
@@ -76,6 +90,25 @@ class EngineRegistry:
 
     def engine_name_for(self, model: str) -> str:
         return self._owner[model]
+
+    def options_for(self, model: str) -> dict[str, Any]:
+        return self.options.get(self.engine_name_for(model), {})
+
+    def unavailable_reason(self, model: str) -> str | None:
+        """Why ``model`` cannot run here now (and how to fix it), or None."""
+        try:
+            return self.engine_for(model).unavailable_reason(model, self.options_for(model))
+        except Exception as exc:  # a broken check must not break submitting
+            return f"{type(exc).__name__}: {exc}"
+
+    @property
+    def available_models(self) -> list[str]:
+        """The models that can run now (their files installed)."""
+        return [m for m in self.models if self.unavailable_reason(m) is None]
+
+    def identity(self, model: str) -> str:
+        """The engine's identity for ``model`` (version, model files): see `Engine.identity`."""
+        return self.engine_for(model).identity(model, self.options_for(model))
 
     def __iter__(self) -> Iterable[str]:
         return iter(self.classes)

@@ -1,7 +1,24 @@
-"""Jobs: their records, the queue that orders them and the worker that runs them."""
+"""Jobs: their records, the queue that orders them and the workers that run them.
 
+Where a rule lives: `service` (submit, cancel, expire, results, watch), `queue` (the
+order of pending jobs), `dispatch` (jobs to workers, worker messages to job states),
+`recovery` (after a restart), `store` (SQLite records and input files), `protocol`
+(what workers say), `worker` (local processes), `remote` (workers over Redis),
+`errors` (what the service refuses), `base` (the contract of a service).
+"""
+
+from .base import BaseJobService
+from .config import ServiceConfig
 from .errors import JobError
 from .models import Job, JobRequest, JobStatus
-from .service import JobService, ServiceConfig
+from .service import JobService
 
-__all__ = ["Job", "JobError", "JobRequest", "JobService", "JobStatus", "ServiceConfig"]
+__all__ = [
+    "BaseJobService",
+    "Job",
+    "JobError",
+    "JobRequest",
+    "JobService",
+    "JobStatus",
+    "ServiceConfig",
+]

@@ -1,54 +1,77 @@
-"""Errors the job service raises; each knows its HTTP status and JSON detail."""
+"""What the job service refuses, and why. No HTTP here: `server.errors` maps each class
+to its status code, and ``retry_after`` to a ``Retry-After`` header."""
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from typing import Any
 
 
 class JobError(Exception):
-    """A request the service refuses. ``status_code`` and ``detail`` become the answer."""
+    """A request the service refuses: ``detail`` says why, ``extra`` adds context
+    (``status``, ``progress``, ``error_message``), ``retry_after`` says when to retry."""
 
-    status_code = 400
-
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any):
+    def __init__(self, detail: str, *, retry_after: float | None = None, **extra: Any):
         super().__init__(detail)
         self.detail = detail
-        self.headers = headers or {}
+        self.retry_after = retry_after
         self.extra = extra
-
-    def with_status(self, status_code: int) -> JobError:
-        """The same error, answered with another HTTP status."""
-        self.status_code = status_code
-        return self
 
 
 class InvalidRequest(JobError):
-    status_code = 400
+    """A field is wrong; the detail names it."""
 
 
-class JobNotFound(JobError):
-    status_code = 404
-
-
-class JobConflict(JobError):
-    status_code = 409
+class ModelUnavailable(InvalidRequest):
+    """The model is known but cannot run here (its files are not installed)."""
 
 
 class DocumentTooLarge(JobError):
-    status_code = 413
+    """The text is longer than the limit."""
 
 
-class NotReadyYet(JobError):
-    status_code = 425
+class JobNotFound(JobError):
+    """No such job (or not this user's, or forgotten)."""
+
+
+class JobConflict(JobError):
+    """The job's state forbids it (cancel a finished job; an idempotency key reused)."""
+
+
+class ResultNotReady(JobError):
+    """The job is pending or running: no result yet."""
+
+
+class ResultExpired(JobError):
+    """The job's result was deleted (expired or freed)."""
+
+
+class NoResult(JobError):
+    """The job failed or was cancelled: it has no result."""
 
 
 class TooManyJobs(JobError):
-    status_code = 429
+    """This user already has as many pending jobs as allowed."""
 
 
 class QueueFull(JobError):
-    status_code = 503
+    """The queue holds ``max_queue_size`` pending jobs."""
 
 
 class ServiceNotReady(JobError):
-    status_code = 503
+    """The service is starting or stopping."""
+
+
+class StorageFull(JobError):
+    """The server's disk is full: nothing can be stored."""
+
+
+DISK_FULL = "the server's disk is full; nothing can be stored until space is freed"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the database on it) is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)

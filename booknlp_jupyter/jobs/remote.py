@@ -1,17 +1,24 @@
 """GPU workers on other machines: jobs carried over Redis by RQ.
 
-The service keeps the queue (FIFO, fairness, cancel) and hands a job to Redis only
-when a worker is free, so RQ's own queue never holds more than can run now.
+The service keeps the queue (FIFO, fairness, cancel) in its own job store, the one
+source of truth, and hands a job to Redis only when a worker is free, so RQ's own
+queue never holds more than can run now.
 
 Worker side: ``booknlp-jupyter worker --redis-url ...`` runs an RQ `SimpleWorker`
 (no fork per job, so engines stay warm). It reads the job's text from Redis, runs
-the engine, reports progress and watches for cancellation in a Redis hash, writes the
-result files locally and then copies them into Redis file by file; the service copies
-them to its disk in 1 MiB pieces, so a book's result is never held whole in memory.
+the engine (`runner.run_engine_job`), reports progress and watches for cancellation
+in a Redis hash, writes the result files locally and then copies them into Redis file
+by file; the service copies them to its disk in 1 MiB pieces, so a book's result is
+never held whole in memory.
 
 Each hand-over of a job is an *attempt* with its own id, so a run that outlives its
 worker's heartbeat (or a service restart) can never mix its keys with the next run's:
 it sees ``{p}:current:{job}`` name another attempt, and stops.
+
+Redis may restart and forget everything (no persistence): workers keep heartbeating
+and restart their RQ loop until it is back, a running job stops at its next progress
+report, and the service, finding an attempt's keys gone, reports it `Lost` so the
+job queues again without counting as an attempt.
 
 Keys (``{p}`` is the prefix, default ``booknlp``): ``{p}:worker:{name}`` (heartbeat,
 TTL 5 s), ``{p}:input:{job}``, ``{p}:current:{job}`` (the attempt that may run),
@@ -21,7 +28,6 @@ message, ...), ``{p}:result:{attempt}:{file}``, ``{p}:events`` (pub/sub). All ex
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -30,114 +36,214 @@ import shutil
 import socket
 import tempfile
 import threading
-import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .protocol import Done
+from .remote_pool import (
+    CHUNK,
+    HEARTBEAT_TTL,
+    KEY_TTL,
+    PREFIX,
+    QUEUE,
+    RemotePool,
+    RemoteSlot,
+    transient_errors,
+)
+from .runner import STOPPED, describe_error, run_engine_job
+
+__all__ = ["RemotePool", "RemoteSlot", "run_job", "serve_worker"]
+
 log = logging.getLogger("booknlp_jupyter")
 
-PREFIX = "booknlp"
-QUEUE = "booknlp"
-HEARTBEAT_TTL = 5
-CHUNK = 1 << 20
-KEY_TTL = 24 * 3600
+_ENGINES: dict[str, Any] = {}  # engine name -> the warm instance
+_SETTINGS: dict[str, Any] = {}  # set by serve_worker
 
 
-class Cancelled(Exception):
-    """Raised inside a remote job whose cancellation was requested."""
+def _register(redis: Any) -> None:
+    """Say this worker is alive (its heartbeat key, TTL `HEARTBEAT_TTL`)."""
+    key = f"{_SETTINGS['prefix']}:worker:{_SETTINGS['name']}"
+    redis.set(key, _SETTINGS["info"], ex=HEARTBEAT_TTL)
 
 
-# -- the worker machine ------------------------------------------------------------
+class _Attempt:
+    """One attempt's keys, as the worker running it sees them."""
 
-_ENGINES: dict[str, Any] = {}
-_SETTINGS: dict[str, Any] = {}
+    def __init__(self, redis: Any, job_id: str, attempt: str):
+        self.redis, self.job_id, self.attempt = redis, job_id, attempt
+        self.p = _SETTINGS["prefix"]
+        self.state = f"{self.p}:state:{attempt}"
+
+    def _keys(self) -> tuple[bytes | None, bytes | None]:
+        current, cancel = self.redis.mget(
+            f"{self.p}:current:{self.job_id}", f"{self.p}:cancel:{self.job_id}"
+        )
+        return current, cancel
+
+    def stale(self) -> bool:
+        """Cancelled, handed to another attempt, or forgotten by Redis: stop. While
+        Redis cannot be reached the run goes on (it may come back with our keys)."""
+        try:
+            current, cancel = self._keys()
+        except transient_errors():
+            return False
+        return cancel is not None or current is None or current.decode() != self.attempt
+
+    def cancelled(self) -> bool:
+        """This attempt is still the current one, and its cancellation was asked for."""
+        current, cancel = self._keys()
+        return cancel is not None and current is not None and current.decode() == self.attempt
+
+    def write(self, **fields: Any) -> None:
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(self.state, mapping=fields)
+            pipe.expire(self.state, KEY_TTL)
+            pipe.execute()
+
+    def progress(self, fraction: float, stage: str | None) -> None:
+        fields: dict[str, Any] = {"progress": fraction}
+        if stage:
+            fields["stage"] = stage
+        with contextlib.suppress(*transient_errors()):  # Redis down: the engine goes on
+            self.write(**fields)
+
+    def publish(self) -> None:
+        with contextlib.suppress(*transient_errors()):
+            self.redis.publish(f"{self.p}:events", self.job_id)
+
+    def upload(self, folder: Path) -> list[str]:
+        """Copy a result folder into Redis, one file at a time, in pieces."""
+        files = sorted(f.name for f in folder.iterdir())
+        for file in files:
+            key = f"{self.p}:result:{self.attempt}:{file}"
+            self.redis.set(key, b"", ex=KEY_TTL)  # APPEND keeps this expiry
+            with open(folder / file, "rb") as f:
+                for piece in iter(lambda f=f: f.read(CHUNK), b""):
+                    self.redis.append(key, piece)
+        return files
 
 
 def run_job(job_id: str, attempt: str, model: str, pipeline: list[str]) -> dict[str, Any]:
     """The RQ job function: run one attempt of a BookNLP job on this worker."""
     from rq import get_current_job
 
-    from ..engines.registry import EngineRegistry
-    from ..results.store import write_result
-
     rq_job = get_current_job()
     assert rq_job is not None
     redis = rq_job.connection
-    p, name = _SETTINGS["prefix"], _SETTINGS["name"]
-    state = f"{p}:state:{attempt}"
-
-    def stale() -> bool:
-        """Cancelled, or handed to another attempt since: stop."""
-        current, cancel = redis.mget(f"{p}:current:{job_id}", f"{p}:cancel:{job_id}")
-        return cancel is not None or current is None or current.decode() != attempt
-
-    if stale():  # cancelled while still queued in RQ
-        return {}
-    redis.hset(state, mapping={"status": "running", "worker": name, "progress": 0,
-                               "stage": "loading"})
-    redis.expire(state, KEY_TTL)
-    redis.publish(f"{p}:events", job_id)
-    started = time.monotonic()
+    run = _Attempt(redis, job_id, attempt)
     tmp = Path(tempfile.mkdtemp(prefix="booknlp-remote-"))
     try:
-        registry = EngineRegistry(_SETTINGS["engines"])
-        engine_name = registry.engine_name_for(model)
-        if engine_name not in _ENGINES:
-            options = _SETTINGS["engine_options"].get(engine_name, {})
-            _ENGINES[engine_name] = registry.classes[engine_name](**options)
-        engine = _ENGINES[engine_name]
-        text = (redis.get(f"{p}:input:{job_id}") or b"").decode("utf-8")
-        last = [0.0, 0.0]
-
-        def progress(fraction: float, stage: str | None = None) -> None:
-            now = time.monotonic()
-            if now - last[0] < 0.2 and stage is None:
-                return
-            last[0], last[1] = now, max(last[1], float(fraction))
-            if stale():
-                raise Cancelled("cancelled")
-            fields: dict[str, Any] = {"progress": last[1]}
-            if stage:
-                fields["stage"] = stage
-            redis.hset(state, mapping=fields)
-
-        engine.load(model, pipeline)
-        result = engine.run(text, model=model, pipeline=pipeline, progress=progress)
-        del text
-        redis.hset(state, mapping={"stage": "saving"})
-        manifest = write_result(result, tmp / "result")
-        del result
-        files = sorted(f.name for f in (tmp / "result").iterdir())
-        for file in files:  # one file at a time, in pieces
-            key = f"{p}:result:{attempt}:{file}"
-            redis.set(key, b"", ex=KEY_TTL)  # APPEND keeps this expiry
-            with open(tmp / "result" / file, "rb") as f:
-                for piece in iter(lambda f=f: f.read(CHUNK), b""):
-                    redis.append(key, piece)
-        info = {"token_count": manifest["token_count"], "etag": manifest["etag"],
-                "processing_time_ms": int((time.monotonic() - started) * 1000)}
-        redis.hset(state, mapping={"status": "done", "files": json.dumps(files),
-                                   "info": json.dumps(info)})
-        redis.publish(f"{p}:events", job_id)
+        raw = redis.get(f"{run.p}:input:{job_id}")
+        if raw is None or run.stale():  # cancelled while queued in RQ, or forgotten
+            return {}
+        _register(redis)  # before "running": the service checks the runner is alive
+        run.write(status="running", worker=_SETTINGS["name"], progress=0, stage="loading")
+        run.publish()
+        outcome = run_engine_job(
+            _ENGINES,
+            _SETTINGS["registry"],
+            _SETTINGS["engine_options"],
+            job_id=job_id,
+            model=model,
+            pipeline=pipeline,
+            text=lambda: raw.decode("utf-8"),
+            result_path=str(tmp / "result"),
+            report_progress=run.progress,
+            should_stop=run.stale,
+        )
+        if not isinstance(outcome, Done):
+            if run.cancelled():
+                run.write(status="cancelled")
+            elif outcome.message != STOPPED:
+                run.write(status="error", message=outcome.message)
+            return {}
+        if run.stale():  # nobody waits for this result any more
+            return {}
+        files = run.upload(tmp / "result")
+        info = {
+            "token_count": outcome.token_count,
+            "etag": outcome.etag,
+            "processing_time_ms": outcome.processing_time_ms,
+        }
+        run.write(status="done", files=json.dumps(files), info=json.dumps(info))
         return info
-    except Cancelled:
-        redis.hset(state, mapping={"status": "cancelled"})
-        redis.publish(f"{p}:events", job_id)
+    except transient_errors() as exc:  # the service finds the attempt gone and runs it again
+        log.warning(
+            "lost Redis while running job %s (%s); it will be handed out again", job_id, exc
+        )
         return {}
-    except SystemExit as exc:
-        redis.hset(state, mapping={"status": "error",
-                                   "message": f"the engine called sys.exit({exc.code!r})"})
-        return {}
-    except Exception as exc:  # the job fails, the worker lives on
+    except Exception as exc:  # e.g. the result cannot be read back: the job fails
         log.exception("job %s failed", job_id)
-        message = f"{type(exc).__name__}: {exc or type(exc).__name__}"[:2000]
-        redis.hset(state, mapping={"status": "error", "message": message})
+        with contextlib.suppress(Exception):
+            run.write(status="error", message=describe_error(exc))
         return {}
     finally:
-        redis.publish(f"{p}:events", job_id)  # errors too: the service looks at once
+        run.publish()  # errors too: the service looks at once
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _backoff(stop: threading.Event, delay: float) -> float:
+    """Sleep ``delay`` (unless stopped); the next, doubled delay (at most 2 s)."""
+    stop.wait(delay)
+    return min(2.0, delay * 2)
+
+
+def _heartbeat(redis: Any, stop: threading.Event) -> None:
+    """Keep this worker registered; through Redis outages and restarts."""
+    delay = 0.0
+    while not stop.is_set():
+        try:
+            _register(redis)
+        except Exception as exc:  # Redis down or restarting: try again soon
+            if not delay:
+                log.warning("cannot reach Redis (%s); retrying", exc)
+            delay = _backoff(stop, delay or 0.25)
+            continue
+        if delay:
+            log.info("Redis is back; worker %s registered again", _SETTINGS["name"])
+        delay = 0.0
+        stop.wait(1.0)
+
+
+def _work(redis: Any, queue: str, stop: threading.Event) -> None:
+    """Run RQ's worker loop; start a new one whenever it ends but for a stop request
+    (RQ quits its loop on some Redis errors)."""
+    from rq import Queue, SimpleWorker
+
+    class Worker(SimpleWorker):
+        max_connection_wait_time = 2.0  # RQ's reconnect backoff, capped
+
+        def request_stop(self, signum: Any, frame: Any) -> None:
+            stop.set()
+            super().request_stop(signum, frame)
+
+    while not stop.is_set():
+        worker = None
+        try:  # RQ talks to Redis from its constructor on
+            worker = Worker(
+                [Queue(queue, connection=redis)],
+                connection=redis,
+                name=f"{_SETTINGS['name']}-{uuid.uuid4().hex[:6]}",
+            )
+            worker.work(with_scheduler=False)
+        except Exception as exc:  # Redis down at start, or during its teardown
+            log.warning("the RQ worker loop ended: %s", exc)
+        thread = getattr(worker, "pubsub_thread", None)
+        if thread is not None:  # a teardown that failed leaves it running
+            with contextlib.suppress(Exception):
+                thread.stop()
+        if stop.is_set():
+            break
+        log.warning("the RQ worker loop stopped; starting it again once Redis answers")
+        delay = 0.25
+        while not stop.is_set():
+            try:
+                redis.ping()
+                break
+            except Exception:
+                delay = _backoff(stop, delay)
 
 
 def serve_worker(
@@ -151,283 +257,41 @@ def serve_worker(
 ) -> None:
     """Run a worker until it is stopped: register, heartbeat, take jobs from RQ."""
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
 
     from ..engines.registry import EngineRegistry
 
     name = name or f"{socket.gethostname()}-{os.getpid()}"
-    _SETTINGS.update(engines=dict(engines), engine_options=dict(engine_options or {}),
-                     prefix=prefix, name=name)
-    redis = Redis.from_url(redis_url)
+    options = {k: dict(v) for k, v in (engine_options or {}).items()}
     registry = EngineRegistry(engines)
     for n, cls in registry.classes.items():  # the instances jobs will use, kept warm
-        _ENGINES[n] = cls(**(engine_options or {}).get(n, {}))
-    info = json.dumps({"name": name, "pid": os.getpid(), "host": socket.gethostname(),
-                       "models": registry.models,
-                       "engines": {n: e.describe() for n, e in _ENGINES.items()}})
-
-    def heartbeat() -> None:
-        while True:
-            redis.set(f"{prefix}:worker:{name}", info, ex=HEARTBEAT_TTL)
-            time.sleep(1)
-
-    threading.Thread(target=heartbeat, name="heartbeat", daemon=True).start()
-    worker = SimpleWorker([Queue(queue, connection=redis)], connection=redis,
-                          name=f"{name}-{uuid.uuid4().hex[:6]}")
-    log.info("BookNLP worker %s serving %s from %s", name, registry.models, redis_url)
-    worker.work(with_scheduler=False)
-
-
-# -- the service side ---------------------------------------------------------------
-
-
-class RemoteSlot:
-    """One remote worker's capacity, as the service's dispatcher sees it."""
-
-    retry_on_death = True  # a lost machine's job may run again elsewhere
-
-    def __init__(self, pool: RemotePool, name: str, info: dict[str, Any]):
-        self.pool, self.name, self.info = pool, name, info
-        self.job_id: str | None = None
-        self.attempt: str | None = None
-        self.ready = True
-        self.alive = True
-
-    @property
-    def idle(self) -> bool:
-        return self.alive and self.job_id is None
-
-    def run(self, job_id: str, model: str, pipeline: list[str], input_path: str,
-            result_path: str) -> None:
-        self.job_id, self.attempt = job_id, uuid.uuid4().hex
-        self.pool.submit(self, job_id, model, pipeline, input_path, result_path)
-
-    def kill(self, reason: str) -> None:
-        """Stop this job: the worker stops at its next progress report; the service
-        ends the job at once with ``reason``."""
-        job_id = self.job_id
-        if job_id:
-            self.pool.cancel(self, job_id, reason)
-            self.pool.on_message(self, ("error", job_id, reason))
-
-    def start(self) -> None:
-        """Remote workers are started on their own machines."""
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Remote workers keep running for the next service."""
-
-
-class RemotePool:
-    """The service's view of the workers serving a Redis queue."""
-
-    def __init__(
-        self,
-        redis_url: str,
-        on_message: Callable[[Any, tuple[Any, ...]], None],
-        *,
-        prefix: str = PREFIX,
-        queue: str = QUEUE,
-        poll_interval: float = 0.2,
-        job_timeout: float = 4 * 3600,
-    ):
-        self.redis_url, self.on_message = redis_url, on_message
-        self.prefix, self.queue_name = prefix, queue
-        self.poll_interval, self.job_timeout = poll_interval, job_timeout
-        self.slots: list[RemoteSlot] = []
-        self._results: dict[str, str] = {}  # job id -> result path
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-
-    async def start(self) -> None:
-        from redis import Redis
-        from redis.asyncio import Redis as AsyncRedis
-        from rq import Queue
-
-        self.redis = AsyncRedis.from_url(self.redis_url)
-        self._sync_redis = Redis.from_url(self.redis_url)
-        self.queue = Queue(self.queue_name, connection=self._sync_redis)
-        await self.redis.ping()
-        self._task = asyncio.create_task(self._poll_forever())
-        self._listener = asyncio.create_task(self._listen())
-
-    async def stop(self) -> None:
-        tasks = [t for t in (self._task, self._listener, *self._tasks) if t]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self.redis.aclose()
-        self._sync_redis.close()
-
-    def _spawn(self, coro: Any, on_error: Callable[[BaseException], None] | None = None) -> None:
-        """Run ``coro`` in the background, keeping a reference and reporting failures."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-
-        def done(task: asyncio.Task[Any]) -> None:
-            self._tasks.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                log.error("BookNLP remote task failed", exc_info=task.exception())
-                if on_error is not None:
-                    on_error(task.exception())  # type: ignore[arg-type]
-
-        task.add_done_callback(done)
-
-    def submit(self, slot: RemoteSlot, job_id: str, model: str, pipeline: list[str],
-               input_path: str, result_path: str) -> None:
-        self._results[job_id] = result_path
-        attempt = slot.attempt
-        assert attempt is not None
-
-        def lost(exc: BaseException) -> None:
-            if slot.job_id == job_id and slot.attempt == attempt:
-                slot.job_id = slot.attempt = None
-                self.on_message(slot, ("died", job_id, f"could not hand the job over: {exc}"))
-
-        self._spawn(self._enqueue(job_id, attempt, model, pipeline, input_path), lost)
-
-    async def _enqueue(self, job_id: str, attempt: str, model: str, pipeline: list[str],
-                       input_path: str) -> None:
-        p = self.prefix
-        text = await asyncio.to_thread(Path(input_path).read_bytes)
-        await self.redis.delete(f"{p}:cancel:{job_id}")
-        await self.redis.set(f"{p}:input:{job_id}", text, ex=KEY_TTL)
-        await self.redis.set(f"{p}:current:{job_id}", attempt, ex=KEY_TTL)
-        await self.redis.hset(f"{p}:state:{attempt}", mapping={"status": "queued"})
-        await self.redis.expire(f"{p}:state:{attempt}", KEY_TTL)
-        await asyncio.to_thread(
-            self.queue.enqueue, run_job, job_id, attempt, model, pipeline,
-            job_id=f"{job_id}-{attempt[:12]}", result_ttl=60, failure_ttl=3600,
-            job_timeout=int(self.job_timeout) if self.job_timeout else -1,
-        )
-
-    def cancel(self, slot: RemoteSlot, job_id: str, reason: str) -> None:
-        attempt = slot.attempt
-        slot.job_id = slot.attempt = None  # over for the service; free the capacity
-        self._results.pop(job_id, None)
-        self._spawn(self._reap(job_id, attempt, reason))
-
-    async def _reap(self, job_id: str, attempt: str | None, reason: str) -> None:
-        """Flag a job cancelled (its run stops at its next progress report, or before it
-        starts if RQ still holds it), then clear its keys once its worker has let go."""
-        p = self.prefix
-        await self.redis.set(f"{p}:cancel:{job_id}", reason, ex=KEY_TTL)
-        for _ in range(600):
-            status = await self.redis.hget(f"{p}:state:{attempt}", "status")
-            if status in (None, b"done", b"error", b"cancelled", b"queued"):
-                break
-            await asyncio.sleep(0.5)
-        await self._cleanup(job_id, attempt)
-
-    async def _poll_forever(self) -> None:
-        while True:
-            try:
-                await self._poll()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Redis hiccups must not end the poller
-                log.exception("polling the BookNLP workers failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-
-    async def _listen(self) -> None:
-        """Wake the poller as soon as a worker says a job's state changed."""
-        while True:
-            try:
-                async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(f"{self.prefix}:events")
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
-                            self._wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # reconnect after a Redis hiccup
-                log.warning("lost the BookNLP events channel; resubscribing", exc_info=True)
-                await asyncio.sleep(1)
-
-    async def _poll(self) -> None:
-        p = self.prefix
-        names = sorted([k.decode().split(":", 2)[2]
-                        async for k in self.redis.scan_iter(f"{p}:worker:*")])
-        live = {}
-        for name in names:
-            raw = await self.redis.get(f"{p}:worker:{name}")
-            if raw:
-                live[name] = json.loads(raw)
-        # capacity follows the live workers
-        before = len(self.slots)
-        busy = [s for s in self.slots if s.job_id]
-        free = [s for s in self.slots if not s.job_id]
-        while len(self.slots) > len(live) and free:
-            self.slots.remove(free.pop())
-        for name in list(live)[: max(0, len(live) - len(self.slots))]:
-            self.slots.append(RemoteSlot(self, name, live[name]))
-        for slot in busy:
-            await self._follow(slot, live)
-        if len(self.slots) != before or any(s.idle for s in self.slots):
-            self.on_message(None, ("capacity",))
-
-    async def _follow(self, slot: RemoteSlot, live: dict[str, Any]) -> None:
-        job_id, attempt = slot.job_id, slot.attempt
-        assert job_id is not None and attempt is not None
-        p = self.prefix
-        state = {k.decode(): v.decode() for k, v in
-                 (await self.redis.hgetall(f"{p}:state:{attempt}")).items()}
-
-        def still_mine() -> bool:
-            """Nothing (a cancel, a deadline) took the slot during our awaits."""
-            return slot.job_id == job_id and slot.attempt == attempt
-
-        status = state.get("status")
-        if not still_mine():
-            return
-        if status == "running":
-            worker = state.get("worker", "")
-            if worker not in live:
-                slot.job_id = slot.attempt = None
-                await self._cleanup(job_id, attempt)
-                self.on_message(slot, ("died", job_id,
-                                       f"the worker {worker} stopped while running this job"))
-                return
-            self.on_message(slot, ("progress", job_id, float(state.get("progress", 0)),
-                                   state.get("stage")))
-        elif status == "done":
-            await self._download(job_id, attempt, json.loads(state["files"]))
-            if not still_mine():
-                return
-            slot.job_id = slot.attempt = None
-            await self._cleanup(job_id, attempt)
-            self.on_message(slot, ("done", job_id, json.loads(state["info"])))
-        elif status in ("error", "cancelled"):
-            slot.job_id = slot.attempt = None
-            await self._cleanup(job_id, attempt)
-            self.on_message(slot, ("error", job_id, state.get("message", status)))
-
-    async def _download(self, job_id: str, attempt: str, files: list[str]) -> None:
-        """Copy a result from Redis to disk in pieces, then move it into place."""
-        target = Path(self._results.pop(job_id))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            for file in files:
-                key = f"{self.prefix}:result:{attempt}:{file}"
-                size = await self.redis.strlen(key)
-                with open(tmp / file, "wb") as out:
-                    for start in range(0, size, CHUNK):
-                        piece = await self.redis.getrange(key, start, start + CHUNK - 1)
-                        await asyncio.to_thread(out.write, piece)
-                    await asyncio.to_thread(os.fsync, out.fileno())
-            if target.exists():
-                shutil.rmtree(target)
-            os.rename(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-
-    async def _cleanup(self, job_id: str, attempt: str | None) -> None:
-        p = self.prefix
-        keys = [k async for k in self.redis.scan_iter(f"{p}:result:{attempt}:*")]
-        await self.redis.delete(f"{p}:input:{job_id}", f"{p}:state:{attempt}",
-                                f"{p}:current:{job_id}", *keys)
+        _ENGINES[n] = cls(**options.get(n, {}))
+    info = json.dumps(
+        {
+            "name": name,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "models": registry.models,
+            "engines": {n: e.describe() for n, e in _ENGINES.items()},
+        }
+    )
+    _SETTINGS.update(registry=registry, engine_options=options, prefix=prefix, name=name, info=info)
+    # short retries: outages are handled here (the run goes on, the loop restarts)
+    redis = Redis.from_url(redis_url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2))
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(redis, stop), name="heartbeat", daemon=True)
+    beat.start()
+    log.info(
+        "BookNLP worker %s serving %s from Redis at %s",
+        name,
+        registry.models,
+        redis.connection_pool.connection_kwargs.get("host", "?"),
+    )
+    try:
+        _work(redis, queue, stop)
+    finally:
+        stop.set()
+        beat.join(5)
+        with contextlib.suppress(Exception):  # say goodbye at once, not after the TTL
+            redis.delete(f"{prefix}:worker:{name}")

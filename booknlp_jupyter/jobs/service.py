@@ -1,208 +1,132 @@
-"""The job service: a bounded FIFO queue in front of the worker process(es).
+"""The job service: submit, watch, cancel and expire jobs, and serve their results.
 
-Everything here runs on the server's event loop and never waits on NLP work: the
-engines run in `WorkerProcess` children, large files are written in threads, and
-records live in `JobStore` (SQLite, WAL).
+Everything here runs on the server's event loop and never waits on NLP work: engines
+run in workers (`dispatch`), large files are written in threads, records live in the
+`JobStore` (SQLite, WAL). The order of the queue is `queue.FairQueue`'s; what happens
+after a restart is `recovery`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import dataclasses
 import logging
 import os
 import shutil
+import sqlite3
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from ..engines import PIPELINE_COMPONENTS, EngineRegistry, PipelineError
+from ..api.models import JobList, JobRequest, JobStatus, JobView, Ready, Stats
+from ..engines import EngineRegistry
+from ..results import ResultReader
+from ..results.store import link_result
+from .admission import Admission
+from .base import BaseJobService
+from .config import ServiceConfig
+from .dispatch import Dispatcher
 from .errors import (
-    DocumentTooLarge,
-    InvalidRequest,
+    DISK_FULL,
     JobConflict,
     JobNotFound,
-    QueueFull,
+    NoResult,
+    ResultExpired,
+    ResultNotReady,
     ServiceNotReady,
-    TooManyJobs,
+    StorageFull,
+    is_disk_full,
 )
-from .models import Job, JobRequest, JobStatus, utcnow
+from .events import Listeners
+from .models import Job, utcnow
+from .queue import FairQueue
+from .recovery import recover
+from .reports import build_readiness, build_stats
 from .store import JobStore
-from .worker import WorkerProcess
+from .texts import request_key
 
 log = logging.getLogger("booknlp_jupyter")
 
 
-@dataclass
-class ServiceConfig:
-    """The service's limits; the server extension fills it from its traitlets."""
-
-    data_dir: Path
-    engines: Mapping[str, str]
-    engine_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    max_queue_size: int = 10
-    max_document_size: int = 5_000_000
-    job_ttl_seconds: float = 3600
-    max_concurrent_jobs: int = 1
-    default_model: str = "lite"
-    job_timeout_seconds: float = 4 * 3600
-    max_attempts: int = 2
-    retry_after_seconds: int = 5
-    max_pending_per_user: int = 0  # 0: no per-user limit
-    job_history_seconds: float = 7 * 24 * 3600  # expired jobs are forgotten after this
-    redis_url: str | None = None  # jobs go to remote workers over Redis (RQ)
-
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be processed, or None. Never quotes the text itself."""
-    if "\x00" in text:
-        return "text contains NUL characters"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return f"text is not valid Unicode (a lone surrogate at character {exc.start})"
-    return None
-
-
-def _check_and_key(text: str, model: str, pipeline: Sequence[str]) -> str:
-    """Check the text (InvalidRequest) and return its content key. Runs in a thread:
-    a 5,000,000-character text takes milliseconds to scan and hash."""
-    if text.isspace():
-        raise InvalidRequest("text: must contain more than whitespace")
-    problem = text_problem(text)
-    if problem:
-        raise InvalidRequest(f"text: {problem}")
-    digest = hashlib.sha256()
-    digest.update(f"{model}\0{','.join(sorted(pipeline))}\0".encode())
-    digest.update(text.encode("utf-8"))
-    return digest.hexdigest()
-
-
-class JobService:
-    """Submit, watch, cancel and expire jobs; dispatch them to workers in FIFO order."""
+class JobService(BaseJobService):
+    """The shipped job service: a bounded fair queue in front of the workers."""
 
     def __init__(self, config: ServiceConfig, registry: EngineRegistry | None = None):
         self.config = config
-        self.registry = registry or EngineRegistry(config.engines)
+        self.registry = registry or EngineRegistry(config.engines, config.engine_options)
         if config.default_model not in self.registry.models:
             raise ValueError(
                 f"default_model {config.default_model!r} is not served by any engine "
                 f"({self.registry.models})"
             )
         self.store = JobStore(config.data_dir)
-        self.workers: list[Any] = []  # WorkerProcess, or RemoteSlot with redis_url
-        self.remote: Any = None
+        self.queue = FairQueue()
         self.started_at = time.time()
-        self._pending: list[str] = []  # job ids in submission (FIFO) order
-        self._served: dict[str | None, int] = {}  # owner -> tick of their last dispatch
-        self._tick = 0
-        self._order: list[str] | None = None  # cached dispatch order of pending jobs
         #: Called (on the loop) while jobs run, so the server counts them as activity.
         self.on_activity: Callable[[], None] | None = None
         self._active: dict[str, Job] = {}  # pending and running jobs
-        self._reserved = 0  # queue slots held by submissions being written
-        self._reserved_by: Counter[str | None] = Counter()
+        self._unsaved: dict[str, Job] = {}  # final states the store could not take yet
+        self._listeners = Listeners()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._recovered = False
-        self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
-        self._deadlines: dict[str, asyncio.TimerHandle] = {}
-        self._sweeper: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._sweeper: asyncio.Task[None] | None = None
+        self.admission = Admission(config, self.registry, self.store, self.queue, self.get)
+        self.dispatcher = Dispatcher(
+            config,
+            self.store,
+            self.queue,
+            self._active,
+            finish=self._finish,
+            notify=self._notify,
+            activity=self._touch,
+        )
 
     # -- life cycle ----------------------------------------------------------------
 
     async def start(self) -> None:
-        """Recover stored jobs, start the workers and the expiry sweep."""
-        self._loop = asyncio.get_running_loop()
-        self._recover()
-        self._recovered = True
-        if self.config.redis_url:
-            from .remote import RemotePool
+        def finish(job: Job, status: JobStatus) -> None:
+            self._finish(job, status, notify=False)
 
-            self.remote = RemotePool(self.config.redis_url, self._on_worker,
-                                     job_timeout=self.config.job_timeout_seconds or 4 * 3600)
-            await self.remote.start()
-            self.workers = self.remote.slots  # the pool keeps this list up to date
-            self._sweeper = asyncio.create_task(self._sweep_forever())
-            return
-        for _ in range(max(1, self.config.max_concurrent_jobs)):
-            worker = WorkerProcess(
-                self.config.engines, self.config.engine_options, self._on_worker, self._loop
-            )
-            worker.start()
-            self.workers.append(worker)
+        for job in recover(self.store, self.config.max_attempts, finish):
+            self._active[job.job_id] = job
+            if job.reused_from:
+                self._spawn(self._reuse(job, job.reused_from))
+            else:
+                self.queue.push(job.job_id, job.owner, job.seq)
+        self._recovered = True
+        await self.dispatcher.start()
         self._sweeper = asyncio.create_task(self._sweep_forever())
 
     async def stop(self) -> None:
-        """Stop the workers. A running job stays ``running`` in the store and is
-        run again at the next start."""
         self._stopping = True
-        if self._sweeper:
-            self._sweeper.cancel()
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(None, w.stop) for w in self.workers), return_exceptions=True
-        )
-        if self.remote is not None:
-            await self.remote.stop()
+        for task in (self._sweeper, *self._tasks):
+            if task:
+                task.cancel()
+        await self.dispatcher.stop()
         self.store.close()
 
-    def _recover(self) -> None:
-        """Put the stored queue back as it was: pending in order, running run again once."""
-        store = self.store
-        for job in store.by_status(JobStatus.RUNNING):
-            result = store.result_path(job.job_id)
-            if (result / "manifest.json").exists():
-                from ..results import ResultReader
-
-                reader = ResultReader(result)
-                job.token_count, job.result_etag = reader.token_count, reader.etag
-                self._finish(job, JobStatus.COMPLETED, persist_only=True)
-            elif job.attempts >= self.config.max_attempts:
-                job.error_message = (
-                    f"the server stopped while this job was running, {job.attempts} times; "
-                    "it was not run again"
-                )
-                self._finish(job, JobStatus.FAILED, persist_only=True)
-            elif not store.input_path(job.job_id).exists():
-                job.error_message = "the server stopped while this job ran and its input was lost"
-                self._finish(job, JobStatus.FAILED, persist_only=True)
-            else:
-                job.status, job.progress, job.stage, job.started_at = (
-                    JobStatus.PENDING, 0.0, None, None,
-                )
-                store.update(job, "status", "progress", "stage", "started_at")
-                log.warning("job %s was running when the server stopped; running it again",
-                            job.job_id)
-        for job in store.by_status(JobStatus.PENDING):
-            if store.input_path(job.job_id).exists():
-                self._order = None
-                self._pending.append(job.job_id)
-                self._active[job.job_id] = job
-            else:
-                job.error_message = "its input text was lost"
-                self._finish(job, JobStatus.FAILED, persist_only=True)
-        # Leftovers of interrupted writes: inputs and results nobody owns.
-        live = {j.job_id for j in store.by_status(JobStatus.PENDING, JobStatus.RUNNING)}
-        done = {j.job_id for j in store.by_status(JobStatus.COMPLETED)}
-        for path in store.inputs_dir.iterdir():
-            if path.stem not in live:
-                path.unlink(missing_ok=True)
-        for path in store.results_dir.iterdir():
-            if path.name not in done:
-                shutil.rmtree(path, ignore_errors=True)
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # -- queries -------------------------------------------------------------------
 
     @property
     def ready(self) -> bool:
-        return bool(self.workers) and all(w.ready and w.alive for w in self.workers)
+        return self.dispatcher.ready
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.queue) or self.dispatcher.busy
+
+    @property
+    def workers(self) -> list[Any]:
+        return self.dispatcher.workers
 
     def get(self, job_id: str, owner: str | None = None) -> Job:
         """The job, or `JobNotFound`. A job past its expiry time is expired now."""
@@ -218,99 +142,46 @@ class JobService:
         return job
 
     def queue_position(self, job: Job) -> int | None:
-        """1-based place in the queue of a pending job, else None."""
+        """1-based place in the queue of a pending job (a job reusing a stored result
+        is next: it needs no worker), else None."""
         if job.status is not JobStatus.PENDING:
             return None
-        try:
-            return self.dispatch_order().index(job.job_id) + 1
-        except ValueError:
-            return None
+        return 1 if job.reused_from else self.queue.position(job.job_id)
 
-    def dispatch_order(self) -> list[str]:
-        """Pending job ids in the order they will run: round-robin between owners
-        (the owner served longest ago goes first), each owner's jobs oldest first.
-        With one owner (a personal server) this is plain FIFO."""
-        if self._order is None:
-            by_owner: dict[str | None, list[str]] = {}
-            for job_id in self._pending:
-                by_owner.setdefault(self._active[job_id].owner, []).append(job_id)
-            served = dict(self._served)
-            tick, order = self._tick, []
-            while by_owner:
-                owner = min(
-                    by_owner,
-                    key=lambda o: (served.get(o, -1), self._active[by_owner[o][0]].seq),
-                )
-                order.append(by_owner[owner].pop(0))
-                if not by_owner[owner]:
-                    del by_owner[owner]
-                served[owner], tick = tick, tick + 1
-            self._order = order
-        return self._order
+    def view(self, job: Job) -> JobView:
+        return job.view(self.queue_position(job))
 
-    def public(self, job: Job) -> dict[str, Any]:
-        return job.public(self.queue_position(job))
-
-    def list(
+    def list_jobs(
         self,
         statuses: Sequence[JobStatus] = (),
         owner: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> tuple[list[dict[str, Any]], int]:
-        jobs, total = self.store.list(statuses, owner, limit, offset)
-        return [self.public(self._active.get(j.job_id, j)) for j in jobs], total
+    ) -> JobList:
+        jobs, total = self.store.page(statuses, owner, limit, offset)
+        views = [self.view(self._active.get(j.job_id, j)) for j in jobs]
+        return JobList(jobs=views, total=total, limit=limit, offset=offset)
 
-    def stats(self) -> dict[str, Any]:
-        counts = self.store.counts()
-        return {
-            "total_jobs": sum(counts.values()),
-            "queue_size": len(self._pending),
-            "max_queue_size": self.config.max_queue_size,
-            **counts,
-            "worker_running": any(w.alive and w.ready for w in self.workers),
-            "workers": [
-                {"pid": w.info.get("pid"), "alive": w.alive, "ready": w.ready,
-                 "job_id": w.job_id, "engines": w.info.get("engines", {})}
-                for w in self.workers
-            ],
-            "devices": sorted({
-                str(facts["device"])
-                for w in self.workers
-                for facts in w.info.get("engines", {}).values()
-                if isinstance(facts, dict) and facts.get("device")
-            }),
-            "max_document_size": self.config.max_document_size,
-            "job_ttl_seconds": self.config.job_ttl_seconds,
-            "max_concurrent_jobs": self.config.max_concurrent_jobs,
-            "models": self.registry.models,
-            "default_model": self.config.default_model,
-            "uptime_seconds": round(time.time() - self.started_at, 3),
-        }
+    def stats(self, viewer: str | None = None) -> Stats:
+        def owner_of(job_id: str) -> str | None:
+            job = self._active.get(job_id)
+            return job.owner if job is not None else None
+
+        return build_stats(
+            self.config,
+            self.registry,
+            self.store,
+            len(self.queue),
+            self.workers,
+            owner_of,
+            self.started_at,
+            viewer,
+        )
+
+    def readiness(self) -> Ready:
+        return build_readiness(self.registry, self.workers, self.ready)
 
     # -- submitting ----------------------------------------------------------------
-
-    def validate(self, request: JobRequest) -> tuple[str, list[str]]:
-        """Check a request's limits and engine; return its model and pipeline."""
-        if len(request.text) > self.config.max_document_size:
-            raise DocumentTooLarge(
-                f"text has {len(request.text):,} characters; the limit is "
-                f"{self.config.max_document_size:,}"
-            )
-        model = request.model or self.config.default_model
-        if model not in self.registry.models:
-            raise InvalidRequest(f"model: unknown model {model!r}; choose one of "
-                                 f"{self.registry.models}")
-        pipeline = (
-            list(dict.fromkeys(request.pipeline))
-            if request.pipeline is not None
-            else list(PIPELINE_COMPONENTS)
-        )
-        try:
-            self.registry.engine_for(model).check_pipeline(model, pipeline)
-        except PipelineError as exc:
-            raise InvalidRequest(f"pipeline: {exc}") from exc
-        return model, pipeline
 
     async def submit(
         self,
@@ -318,34 +189,23 @@ class JobService:
         owner: str | None = None,
         idempotency_key: str | None = None,
     ) -> tuple[Job, bool]:
-        """Queue a job. Returns ``(job, created)``: ``created`` is False when an equal
-        job (same text, model and pipeline, or the same idempotency key) still lives
-        and is returned instead."""
+        """Queue a new job (every submission is one, with the ``book_id`` asked for).
+
+        When an identical request (text, model, pipeline, engine identity) has a stored
+        result, the new job completes from it without running the engine
+        (``reused_from``). Only a repeated ``Idempotency-Key`` returns the earlier job:
+        ``(job, False)``."""
         self._check_accepting()
-        model, pipeline = self.validate(request)
-        loop = asyncio.get_running_loop()
-        key = await loop.run_in_executor(None, _check_and_key, request.text, model, pipeline)
-        existing = self._existing(key, owner, idempotency_key)
-        if existing is not None:
-            return existing, False
-        limit = self.config.max_pending_per_user
-        if limit and owner is not None:
-            mine = self._reserved_by[owner] + sum(
-                1 for j in self._pending if self._active[j].owner == owner
-            )
-            if mine >= limit:
-                raise TooManyJobs(
-                    f"you already have {mine} jobs waiting (the limit per user is {limit}); "
-                    "wait for one to start, or cancel one",
-                    headers={"Retry-After": str(self._retry_after())},
-                )
-        if len(self._pending) + self._reserved >= self.config.max_queue_size:
-            raise QueueFull(
-                f"the queue is full ({self.config.max_queue_size} jobs waiting); try again later",
-                headers={"Retry-After": str(self._retry_after())},
-            )
-        self._reserved += 1
-        self._reserved_by[owner] += 1
+        model, pipeline = self.admission.validate(request)
+        identity = self.registry.identity(model)
+        key = await asyncio.to_thread(request_key, request.text, model, pipeline, identity)
+        earlier = self.admission.idempotent(idempotency_key, key, owner)
+        if earlier is not None:
+            return earlier, False
+        source = self.admission.reusable(key, owner)
+        if source is None:
+            self.admission.check_room(owner)
+        self.admission.reserved[owner] += 1
         job = Job(
             job_id=str(uuid.uuid4()),
             status=JobStatus.PENDING,
@@ -356,77 +216,92 @@ class JobService:
             text_chars=len(request.text),
             dedup_key=key,
             idempotency_key=idempotency_key,
+            reused_from=source.job_id if source else None,
         )
         try:
-            await loop.run_in_executor(None, self.store.write_input, job.job_id, request.text)
+            await asyncio.to_thread(self.store.write_input, job.job_id, request.text)
+        except OSError as exc:
+            raise (StorageFull(DISK_FULL) if is_disk_full(exc) else exc) from None
         finally:
-            self._reserved -= 1
-            self._reserved_by[owner] -= 1
+            self.admission.reserved[owner] -= 1
         try:
             self._check_accepting()
-            existing = self._existing(key, owner, idempotency_key)  # a twin may have landed
-        except BaseException:
+            # a twin with the same Idempotency-Key may have landed meanwhile
+            earlier = self.admission.idempotent(idempotency_key, key, owner)
+            if earlier is None:
+                self.store.insert(job)
+        except BaseException as exc:
             self.store.input_path(job.job_id).unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise StorageFull(DISK_FULL) from None
             raise
-        if existing is not None:
+        if earlier is not None:
             self.store.input_path(job.job_id).unlink(missing_ok=True)
-            return existing, False
-        self.store.insert(job)
+            return earlier, False
         self._active[job.job_id] = job
-        self._pending.append(job.job_id)
-        self._order = None
+        if source is not None:
+            self._spawn(self._reuse(job, source.job_id))
+        else:
+            self.queue.push(job.job_id, owner, job.seq)
+            asyncio.get_running_loop().call_soon(self.dispatcher.dispatch)  # after the answer
         self._notify(job)
-        asyncio.get_running_loop().call_soon(self._dispatch)  # after the 202 is written
         return job, True
 
     def _check_accepting(self) -> None:
         """Refuse submissions before the stored queue is recovered, and while stopping."""
         if self._stopping or not self._recovered:
             why = "shutting down" if self._stopping else "starting"
-            raise ServiceNotReady(f"the server is {why}; try again shortly",
-                                  headers={"Retry-After": str(self.config.retry_after_seconds)})
+            raise ServiceNotReady(
+                f"the server is {why}; try again shortly",
+                retry_after=self.config.retry_after_seconds,
+            )
 
-    def _existing(self, key: str, owner: str | None, idempotency_key: str | None) -> Job | None:
-        if idempotency_key:
-            job = self.store.find_idempotent(idempotency_key, owner)
-            if job is not None:
-                job = self.get(job.job_id)
-                if job.dedup_key != key:
-                    raise JobConflict(
-                        "Idempotency-Key was already used for a different request"
-                    )
-                if job.status is not JobStatus.EXPIRED:
-                    return job
-        job = self.store.find_dedup(key, owner)
-        if job is not None:
-            job = self.get(job.job_id)
-            if job.status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.COMPLETED):
-                return job
-        return None
+    async def _reuse(self, job: Job, source_id: str) -> None:
+        """Complete ``job`` from the stored result of ``source_id``; if that result is
+        gone (expired meanwhile), run the job like any other."""
+        source = self.store.get(source_id)
+        try:
+            if source is None or source.status is not JobStatus.COMPLETED:
+                raise FileNotFoundError(source_id)
+            await asyncio.to_thread(
+                link_result, self.store.result_path(source_id), self.store.result_path(job.job_id)
+            )
+        except OSError:
+            log.info("job %s cannot reuse %s's result; running it", job.job_id, source_id)
+            job.reused_from = None
+            with contextlib.suppress(sqlite3.Error):
+                self.store.update(job, "reused_from")
+            self.queue.push(job.job_id, job.owner, job.seq)
+            self._notify(job)
+            self.dispatcher.dispatch()
+            return
+        job.token_count, job.result_etag = source.token_count, source.result_etag
+        job.started_at, job.processing_time_ms = utcnow(), 0
+        self._finish(job, JobStatus.COMPLETED)
 
     def _touch(self) -> None:
         """Report activity while work runs (the idle culler must not stop this server)."""
-        if self.on_activity is not None and any(w.job_id for w in self.workers):
+        if self.on_activity is not None and self.dispatcher.busy:
             self.on_activity()
-
-    def _retry_after(self) -> int:
-        return self.config.retry_after_seconds
 
     # -- cancelling and cleaning up ---------------------------------------------------
 
     def cancel(self, job_id: str, owner: str | None = None, force: bool = False) -> Job:
         """Cancel a pending job (or, with ``force``, kill a running one)."""
         job = self.get(job_id, owner)
+        if job.job_id in self._unsaved:
+            raise StorageFull(DISK_FULL)
         if job.status is JobStatus.PENDING:
-            self._pending.remove(job.job_id)
-            self._order = None
-            self._finish(job, JobStatus.CANCELLED)
-            self._dispatch()
+            if not self._finish(job, JobStatus.CANCELLED):
+                raise StorageFull(DISK_FULL)
+            self.queue.remove(job.job_id)
+            self.dispatcher.dispatch()
             return job
         if job.status is JobStatus.RUNNING and force:
-            worker = next((w for w in self.workers if w.job_id == job.job_id), None)
+            worker = self.dispatcher.worker_of(job.job_id)
             job.error_message = "cancelled while running (force=true)"
-            self._finish(job, JobStatus.CANCELLED)  # before the kill: its echo finds it ended
+            if not self._finish(job, JobStatus.CANCELLED):  # before the kill: its echo
+                raise StorageFull(DISK_FULL)  # finds it ended
             if worker is not None:
                 worker.kill("cancelled")
             return job
@@ -436,211 +311,136 @@ class JobService:
                 "DELETE with ?force=true stops it",
                 status=job.status.value,
             )
-        raise JobConflict(f"job {job_id} is {job.status.value} and cannot be cancelled",
-                          status=job.status.value)
+        raise JobConflict(
+            f"job {job_id} is {job.status.value} and cannot be cancelled", status=job.status.value
+        )
+
+    def open_result(self, job_id: str, owner: str | None = None) -> tuple[Job, ResultReader]:
+        job = self.get(job_id, owner)
+        status = job.status
+        if status in (JobStatus.PENDING, JobStatus.RUNNING):
+            raise ResultNotReady(
+                f"job {job.job_id} is {status.value}; its result is not ready yet",
+                retry_after=self.config.retry_after_seconds,
+                status=status.value,
+                progress=round(job.progress, 2),
+            )
+        if status is JobStatus.COMPLETED:
+            try:
+                return job, ResultReader(self.store.result_path(job_id), hold=True)
+            except FileNotFoundError:  # expired between the status check and now
+                status = JobStatus.EXPIRED
+        if status is JobStatus.EXPIRED:
+            raise ResultExpired(
+                f"job {job.job_id} has expired; its result was deleted",
+                status=JobStatus.EXPIRED.value,
+            )
+        raise NoResult(
+            f"job {job.job_id} {status.value}: {job.error_message or 'no result'}",
+            status=status.value,
+            error_message=job.error_message,
+        )
 
     def delete_result(self, job_id: str, owner: str | None = None) -> Job:
-        """Free a finished job's result now; the job then reads ``expired``."""
         job = self.get(job_id, owner)
         if not job.status.is_final:
-            raise JobConflict(f"job {job_id} is {job.status.value}; cancel it first",
-                              status=job.status.value)
+            raise JobConflict(
+                f"job {job_id} is {job.status.value}; cancel it first", status=job.status.value
+            )
         if job.status is not JobStatus.EXPIRED:
             self._expire(job)
         return job
 
     def _expire(self, job: Job) -> None:
-        job.ended_as, job.status = job.status.value, JobStatus.EXPIRED
-        self.store.update(job, "status", "ended_as")
+        ended_as = job.status.value
+        try:
+            self.store.update(
+                dataclasses.replace(job, status=JobStatus.EXPIRED, ended_as=ended_as),
+                "status",
+                "ended_as",
+            )
+        except sqlite3.Error:  # the sweep tries again
+            log.warning("could not record job %s as expired", job.job_id, exc_info=True)
+            return
+        job.ended_as, job.status = ended_as, JobStatus.EXPIRED
         shutil.rmtree(self.store.result_path(job.job_id), ignore_errors=True)
         self._notify(job)
 
     async def _sweep_forever(self) -> None:
         interval = min(30.0, max(0.2, self.config.job_ttl_seconds / 4))
+        last = 0.0
         while True:
-            await asyncio.sleep(interval)
-            if any(w.job_id for w in self.workers):
-                self._touch()
+            await asyncio.sleep(min(interval, 1.0))
+            self._touch()
+            self._save_unsaved()
+            if time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
             try:
                 now = utcnow()
                 for job in self.store.expired_before(now):
-                    self._expire(job)
-                history = timedelta(seconds=self.config.job_history_seconds)
-                self.store.purge_expired(now - history)
+                    self._expire(self._active.get(job.job_id, job))
+                self.store.purge_expired(now - timedelta(seconds=self.config.job_history_seconds))
             except Exception:  # the sweep must outlive one bad pass
                 log.exception("expiry sweep failed")
 
-    # -- running -------------------------------------------------------------------
+    # -- ending jobs -----------------------------------------------------------------
 
-    def _dispatch(self) -> None:
-        """Hand pending jobs to idle workers, oldest first."""
-        for worker in self.workers:
-            if not self._pending:
-                return
-            if not worker.idle:
-                continue
-            job = self._active[self.dispatch_order()[0]]
-            self._pending.remove(job.job_id)
-            self._served[job.owner], self._tick = self._tick, self._tick + 1
-            self._order = None
-            job.status, job.started_at, job.stage = JobStatus.RUNNING, utcnow(), "starting"
-            job.attempts += 1
-            job.progress = 0.0
-            self.store.update(job, "status", "started_at", "stage", "attempts", "progress")
-            try:
-                worker.run(
-                    job.job_id,
-                    job.model,
-                    job.pipeline,
-                    str(self.store.input_path(job.job_id)),
-                    str(self.store.result_path(job.job_id)),
-                )
-            except OSError as exc:  # the worker died between the idle check and the send
-                log.warning("could not hand job %s to its worker (%s)", job.job_id, exc)
-                worker.job_id = None
-                self._requeue(job, str(exc), dispatch=False)
-                continue
-            if self.config.job_timeout_seconds:
-                assert self._loop is not None
-                self._deadlines[job.job_id] = self._loop.call_later(
-                    self.config.job_timeout_seconds, self._deadline_passed, job.job_id, worker
-                )
-            self._notify(job)
-        # Positions of everyone still waiting moved up.
-        self._touch()
-        for job_id in self._pending:
-            self._notify(self._active[job_id])
-
-    def _deadline_passed(self, job_id: str, worker: Any) -> None:
-        if worker.job_id == job_id:
-            worker.kill(
-                f"the job ran past its deadline of {self.config.job_timeout_seconds:g} s"
-            )
-
-    def _on_worker(self, worker: WorkerProcess, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "capacity":
-            self._dispatch()
-            return
-        if kind == "ready":
-            log.info("BookNLP worker %s ready", message[1].get("pid"))
-            self._dispatch()
-            return
-        job = self._active.get(message[1]) if len(message) > 1 and message[1] else None
-        if kind == "progress" and job is not None and job.status is JobStatus.RUNNING:
-            _, _, fraction, stage = message
-            progress = min(99.9, max(job.progress, 100.0 * fraction))
-            stage_changed = stage != job.stage
-            job.progress, job.stage = progress, stage
-            self._touch()
-            if stage_changed:
-                self.store.update(job, "progress", "stage")
-            self._notify(job)
-        elif kind == "done" and job is not None and job.status is JobStatus.RUNNING:
-            if worker.job_id == job.job_id:
-                worker.job_id = None
-            info = message[2]
-            job.token_count = info["token_count"]
-            job.result_etag = info["etag"]
-            job.processing_time_ms = info["processing_time_ms"]
-            self._finish(job, JobStatus.COMPLETED)
-        elif kind == "error":
-            if worker.job_id == message[1]:
-                worker.job_id = None
-            if job is not None and job.status is JobStatus.RUNNING:
-                job.error_message = message[2]
-                self._finish(job, JobStatus.FAILED)
-        elif kind == "died":
-            if job is not None and job.status is JobStatus.RUNNING:
-                if getattr(worker, "retry_on_death", False) and (
-                    job.attempts < self.config.max_attempts
-                ):
-                    self._requeue(job, message[2])
-                else:
-                    job.error_message = message[2]
-                    self._finish(job, JobStatus.FAILED)
-            if not self._stopping:
-                log.warning("BookNLP worker died (%s); starting a new one", message[2])
-                worker.start()
-            return
-        if kind in ("done", "error"):
-            self._dispatch()
-
-    def _requeue(self, job: Job, reason: str, dispatch: bool = True) -> None:
-        """Put a job whose worker was lost back at the head of the queue, to run again."""
-        log.warning("job %s lost its worker (%s); running it again", job.job_id, reason)
-        handle = self._deadlines.pop(job.job_id, None)
-        if handle is not None:
-            handle.cancel()
-        job.status, job.started_at, job.progress, job.stage = JobStatus.PENDING, None, 0.0, None
-        self.store.update(job, "status", "started_at", "progress", "stage")
-        self._pending.insert(0, job.job_id)
-        self._served.pop(job.owner, None)  # first in line again
-        self._order = None
-        self._notify(job)
-        if dispatch:
-            self._dispatch()
-
-    def _finish(self, job: Job, status: JobStatus, persist_only: bool = False) -> None:
-        """End a job: record it, drop its input, notify listeners."""
-        handle = self._deadlines.pop(job.job_id, None)
-        if handle is not None:
-            handle.cancel()
-        job.status = status
-        job.completed_at = utcnow()
+    def _finish(self, job: Job, status: JobStatus, notify: bool = True) -> bool:
+        """End a job: make its final state durable, then drop its input and tell its
+        listeners. If the store cannot take it (disk full), the job keeps its state,
+        is not reported final, and the sweep tries again: False."""
+        self.dispatcher.forget(job.job_id)
+        final = dataclasses.replace(job, status=status, completed_at=utcnow(), stage=None)
         if status is JobStatus.COMPLETED:
-            job.progress, job.stage = 100.0, None
-            if job.processing_time_ms is None and job.started_at is not None:
-                job.processing_time_ms = int(
-                    (job.completed_at - job.started_at).total_seconds() * 1000
+            final.progress = 100.0
+            if final.processing_time_ms is None and final.started_at is not None:
+                final.processing_time_ms = int(
+                    (final.completed_at - final.started_at).total_seconds() * 1000
                 )
-        else:
-            job.stage = None
-        job.expires_at = job.completed_at + timedelta(seconds=self.config.job_ttl_seconds)
-        self.store.update(job)
+        final.expires_at = final.completed_at + timedelta(seconds=self.config.job_ttl_seconds)
+        try:
+            self.store.update(final)
+        except sqlite3.Error:
+            log.warning(
+                "could not record job %s as %s (retrying): the disk may be full",
+                job.job_id,
+                status.value,
+                exc_info=True,
+            )
+            self._unsaved[job.job_id] = final
+            return False
+        self._unsaved.pop(job.job_id, None)
+        for f in dataclasses.fields(Job):
+            setattr(job, f.name, getattr(final, f.name))
         with contextlib.suppress(OSError):
             os.unlink(self.store.input_path(job.job_id))
         if status is not JobStatus.COMPLETED:
             shutil.rmtree(self.store.result_path(job.job_id), ignore_errors=True)
         self._active.pop(job.job_id, None)
-        if not persist_only:
+        if notify:
             self._notify(job)
+        return True
+
+    def _save_unsaved(self) -> None:
+        """Retry the final states the store could not take."""
+        for job_id, final in list(self._unsaved.items()):
+            job = self._active.get(job_id)
+            if job is None:
+                self._unsaved.pop(job_id, None)
+                continue
+            for name in ("token_count", "result_etag", "processing_time_ms", "error_message"):
+                setattr(job, name, getattr(final, name))
+            self._finish(job, final.status)
 
     # -- watching --------------------------------------------------------------------
 
-    def subscribe(self, job_id: str) -> asyncio.Queue[dict[str, Any]]:
-        """A queue that receives the job's public state on every change."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._listeners.setdefault(job_id, set()).add(queue)
-        return queue
+    def subscribe(self, job_id: str) -> asyncio.Queue[Any]:
+        return self._listeners.subscribe(job_id)
 
-    def unsubscribe(self, job_id: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
-        listeners = self._listeners.get(job_id)
-        if listeners is not None:
-            listeners.discard(queue)
-            if not listeners:
-                del self._listeners[job_id]
+    def unsubscribe(self, job_id: str, queue: asyncio.Queue[Any]) -> None:
+        self._listeners.unsubscribe(job_id, queue)
 
     def _notify(self, job: Job) -> None:
-        listeners = self._listeners.get(job.job_id)
-        if listeners:
-            state = self.public(job)
-            for queue in listeners:
-                queue.put_nowait(state)
-
-    async def wait(self, job_id: str, timeout: float | None = None) -> Job:
-        """Wait until the job is final (or ``timeout`` passes); return it."""
-        job = self.get(job_id)
-        if job.status.is_final:
-            return job
-        queue = self.subscribe(job_id)
-        try:
-            async with asyncio.timeout(timeout):
-                while not job.status.is_final:
-                    await queue.get()
-                    job = self.get(job_id)
-        except TimeoutError:
-            pass
-        finally:
-            self.unsubscribe(job_id, queue)
-        return self.get(job_id)
+        if self._listeners.wanted(job.job_id):
+            self._listeners.publish(job.job_id, self.view(job))

@@ -41,13 +41,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     token_count INTEGER,
     processing_time_ms INTEGER,
     result_etag TEXT,
-    ended_as TEXT
+    ended_as TEXT,
+    reused_from TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, seq);
 CREATE INDEX IF NOT EXISTS jobs_dedup ON jobs(dedup_key);
 CREATE INDEX IF NOT EXISTS jobs_idem ON jobs(owner, idempotency_key);
 CREATE INDEX IF NOT EXISTS jobs_expiry ON jobs(expires_at);
 """
+
+#: Columns added since the first release, with their types.
+_ADDED_COLUMNS = {"reused_from": "TEXT"}
 
 _DATES = ("submitted_at", "started_at", "completed_at", "expires_at")
 
@@ -76,6 +80,10 @@ class JobStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(jobs)")}
+        for name, kind in _ADDED_COLUMNS.items():  # stores written by older releases
+            if name not in columns:
+                self.db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -125,12 +133,12 @@ class JobStore:
         )
         return [self._job(r) for r in rows]
 
-    def find_dedup(self, dedup_key: str, owner: str | None) -> Job | None:
-        """The newest live job (pending, running or completed) with this content key."""
+    def find_reusable(self, dedup_key: str, owner: str | None) -> Job | None:
+        """The newest completed job with this content key (its result may be reused)."""
         row = self.db.execute(
-            "SELECT * FROM jobs WHERE dedup_key = ? AND owner IS ? AND status IN (?, ?, ?) "
+            "SELECT * FROM jobs WHERE dedup_key = ? AND owner IS ? AND status = ? "
             "ORDER BY seq DESC LIMIT 1",
-            (dedup_key, owner, "pending", "running", "completed"),
+            (dedup_key, owner, "completed"),
         ).fetchone()
         return self._job(row) if row else None
 
@@ -142,7 +150,7 @@ class JobStore:
         ).fetchone()
         return self._job(row) if row else None
 
-    def list(
+    def page(
         self,
         statuses: Iterable[JobStatus] = (),
         owner: str | None = None,

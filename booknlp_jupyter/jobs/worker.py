@@ -1,9 +1,10 @@
 """The worker: one spawned process that runs engines, one job at a time.
 
-The server talks to it over a `multiprocessing` pipe. It sends ``("run", ...)``;
-the worker answers ``("progress", job_id, fraction, stage)`` as the engine goes,
-then ``("done", job_id, info)`` or ``("error", job_id, message)``. The result
-itself goes straight to disk (`results.write_result`), never through the pipe.
+The server talks to it over a `multiprocessing` pipe, which carries the protocol's
+dataclasses: the server sends a `JobOrder` (or None: stop); the worker answers
+`Ready`, then `Progress` as the engine goes and a `Done` or `Failed` per job
+(`runner.run_engine_job`). The result itself goes straight to disk, never through
+the pipe. When the process ends, its handle reports `Died`.
 
 Engine instances stay alive between jobs, so models stay warm. The worker dies with
 its parent (``PR_SET_PDEATHSIG`` on Linux and a watchdog thread), so a server
@@ -22,15 +23,24 @@ import signal
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .protocol import Died, JobOrder, OnMessage, Progress, Ready, WorkerMessage
+
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 0.2  # seconds between forwarded progress messages
 _PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Engine facts that follow `Ready` (for /v1/ready and the stats); kept by the
+    handle, never passed on."""
+
+    info: dict[str, Any]
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -40,10 +50,7 @@ def describe_exit(exitcode: int | None) -> str:
     if exitcode < 0:
         sig = signal.Signals(-exitcode)
         if sig is signal.SIGKILL:
-            return (
-                "the worker process was killed (SIGKILL); "
-                "it most likely ran out of memory"
-            )
+            return "the worker process was killed (SIGKILL); it most likely ran out of memory"
         return f"the worker process crashed ({sig.name})"
     return f"the worker process exited with code {exitcode}"
 
@@ -68,23 +75,9 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-class _Progress:
-    """Throttled, monotonic progress messages for one job."""
-
-    def __init__(self, send: Callable[[tuple[Any, ...]], None], job_id: str):
-        self.send, self.job_id = send, job_id
-        self.fraction, self.stage, self.sent_at = 0.0, None, 0.0
-
-    def __call__(self, fraction: float, stage: str | None = None) -> None:
-        fraction = min(max(float(fraction), self.fraction), 1.0)
-        changed = stage is not None and stage != self.stage
-        self.fraction = fraction
-        if stage is not None:
-            self.stage = stage
-        now = time.monotonic()
-        if changed or now - self.sent_at >= PROGRESS_INTERVAL:
-            self.sent_at = now
-            self.send(("progress", self.job_id, fraction, self.stage))
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
 
 
 def worker_main(
@@ -99,13 +92,13 @@ def worker_main(
     logging.basicConfig(level=logging.INFO, format="[booknlp worker %(process)d] %(message)s")
 
     from ..engines.registry import EngineRegistry
-    from ..results.store import write_result
+    from .runner import run_engine_job
 
     registry = EngineRegistry(engines)
     instances: dict[str, Any] = {}
     lock = threading.Lock()
 
-    def send(message: tuple[Any, ...]) -> None:
+    def send(message: WorkerMessage | _Facts) -> None:
         with lock:  # the describing thread and the job both send
             conn.send(message)
 
@@ -123,72 +116,58 @@ def worker_main(
                 facts[name] = engine.describe()
             except Exception as exc:  # a broken engine still lets the others run
                 facts[name] = {"error": f"{type(exc).__name__}: {exc}"}
-        send(("info", {"pid": os.getpid(), "engines": dict(facts)}))
+        send(_Facts({"pid": os.getpid(), "engines": dict(facts)}))
 
-    send(("ready", {"pid": os.getpid(), "engines": {}}))
+    send(Ready({"pid": os.getpid(), "engines": {}}))
     threading.Thread(target=describe, name="describe-engines", daemon=True).start()
 
     while True:
         try:
-            message = conn.recv()
+            order = conn.recv()
         except (EOFError, OSError):
             return
-        if message[0] == "stop":
+        if not isinstance(order, JobOrder):  # None: stop
             return
-        _, job_id, model, pipeline, input_path, result_path = message
-        started = time.monotonic()
-        name: str | None = None
-        try:
-            name = registry.engine_name_for(model)
-            if name not in instances:
-                instances[name] = registry.classes[name](**engine_options.get(name, {}))
-            engine = instances[name]
-            with open(input_path, encoding="utf-8", newline="") as f:
-                text = f.read()
-            progress = _Progress(send, job_id)
-            progress(0.0, "loading")
-            engine.load(model, pipeline)
-            result = engine.run(text, model=model, pipeline=pipeline, progress=progress)
-            del text
-            progress(progress.fraction, "saving")
-            manifest = write_result(result, result_path)
-            del result
-            send(
-                (
-                    "done",
-                    job_id,
-                    {
-                        "token_count": manifest["token_count"],
-                        "etag": manifest["etag"],
-                        "processing_time_ms": int((time.monotonic() - started) * 1000),
-                    },
-                )
-            )
-        except SystemExit as exc:
-            send(("error", job_id, f"the engine called sys.exit({exc.code!r})"))
-        except BaseException as exc:  # any engine failure fails its own job only
-            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            detail = str(exc) or type(exc).__name__
-            send(("error", job_id, f"{type(exc).__name__}: {detail}"[:2000]))
-        if name in instances:
-            describe([name])
+
+        def report(fraction: float, stage: str | None, job_id: str = order.job_id) -> None:
+            send(Progress(job_id, fraction, stage))
+
+        outcome = run_engine_job(
+            instances,
+            registry,
+            engine_options,
+            job_id=order.job_id,
+            model=order.model,
+            pipeline=order.pipeline,
+            text=lambda path=order.input_path: _read_text(path),
+            result_path=order.result_path,
+            report_progress=report,
+        )
+        send(outcome)
+        with contextlib.suppress(KeyError):
+            name = registry.engine_name_for(order.model)
+            if name in instances:
+                describe([name])
 
 
 # -- the parent side --------------------------------------------------------------
 
 
 class WorkerProcess:
-    """The server's handle on one worker process.
+    """The server's handle on one worker process (a `protocol.WorkerHandle`).
 
-    ``on_message`` is called on the event loop with each message, and with
-    ``("died", job_id_or_None, reason)`` when the process ends.
+    ``on_message`` is called on the event loop with each message from the process,
+    and with `Died` when the process ends.
     """
+
+    #: A local worker's death (crash, OOM kill) fails its job: it would likely again.
+    retry_on_death = False
 
     def __init__(
         self,
         engines: Mapping[str, str],
         engine_options: Mapping[str, Mapping[str, Any]],
-        on_message: Callable[[WorkerProcess, tuple[Any, ...]], None],
+        on_message: OnMessage,
         loop: asyncio.AbstractEventLoop,
     ):
         self.engines = dict(engines)
@@ -224,7 +203,9 @@ class WorkerProcess:
         self.conn = parent_conn
         self.ready, self.job_id, self.killed_for = False, None, None
         threading.Thread(
-            target=self._read, args=(parent_conn, self.process), name="booknlp-worker-reader",
+            target=self._read,
+            args=(parent_conn, self.process),
+            name="booknlp-worker-reader",
             daemon=True,
         ).start()
 
@@ -234,31 +215,34 @@ class WorkerProcess:
                 message = conn.recv()
             except (EOFError, OSError):
                 break
-            self.loop.call_soon_threadsafe(self._dispatch, message)
+            self.loop.call_soon_threadsafe(self._dispatch, message, process)
         process.join(10)
         reason = describe_exit(process.exitcode)
-        self.loop.call_soon_threadsafe(self._dispatch, ("died", reason), process)
+        with contextlib.suppress(RuntimeError):  # the server's loop closed first
+            self.loop.call_soon_threadsafe(self._died, reason, process)
 
-    def _dispatch(self, message: tuple[Any, ...], process: Any = None) -> None:
-        if message[0] == "died":
-            if process is not self.process:  # a replaced process's last words
-                return
-            job_id, self.job_id, self.ready = self.job_id, None, False
-            self.on_message(self, ("died", job_id, self.killed_for or message[1]))
+    def _dispatch(self, message: WorkerMessage | _Facts, process: Any) -> None:
+        if process is not self.process:  # a replaced process's last words
             return
-        if message[0] == "info":
-            self.info = message[1]
+        if isinstance(message, _Facts):
+            self.info = message.info
             return
-        if message[0] == "ready":
-            self.ready, self.info = True, message[1]
+        if isinstance(message, Ready):
+            self.ready, self.info = True, message.info
         self.on_message(self, message)
 
-    def run(
-        self, job_id: str, model: str, pipeline: list[str], input_path: str, result_path: str
-    ) -> None:
-        assert self.conn is not None
-        self.job_id = job_id
-        self.conn.send(("run", job_id, model, list(pipeline), input_path, result_path))
+    def _died(self, reason: str, process: Any) -> None:
+        if process is not self.process:
+            return
+        job_id, self.job_id, self.ready = self.job_id, None, False
+        self.on_message(self, Died(job_id, self.killed_for or reason))
+
+    def run(self, order: JobOrder) -> None:
+        """Send ``order`` to the process; OSError if it is gone."""
+        if self.conn is None:
+            raise OSError("the worker process is not running")
+        self.job_id = order.job_id
+        self.conn.send(order)
 
     def kill(self, reason: str) -> None:
         """Kill the process now; its job ends with ``reason``."""
@@ -272,7 +256,7 @@ class WorkerProcess:
             return
         with contextlib.suppress(Exception):
             if self.job_id is None and self.conn is not None:
-                self.conn.send(("stop",))
+                self.conn.send(None)
                 self.process.join(timeout)
         if self.process.is_alive():
             self.killed_for = "the server stopped"

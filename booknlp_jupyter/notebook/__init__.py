@@ -10,8 +10,12 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "JobProgress": ".progress", "JobsTable": ".jobs", "BookNLPMagics": ".magics",
-    "load_ipython_extension": ".magics", "panel": ".panel", "Panel": ".panel",
+    "JobProgress": ".progress",
+    "JobsTable": ".jobs",
+    "BookNLPMagics": ".magics",
+    "load_ipython_extension": ".magics",
+    "panel": ".panel",
+    "Panel": ".panel",
     "Book": ".book",
 }
 

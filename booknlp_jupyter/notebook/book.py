@@ -1,9 +1,9 @@
 """`Book`: one result's frames, with the ways to look at them in one place.
 
-    book = job.book()                # or Book(job.frames())
-    book.characters()                # name, gender, mentions, quotes, top actions
-    book.plot_mentions(); book.plot_dialogue(); book.plot_network("conversation")
-    book.text_view()                 # the text, entities and speakers highlighted, paged
+book = job.book()                # or Book(job.frames())
+book.characters()                # name, gender, mentions, quotes, top actions
+book.plot_mentions(); book.plot_dialogue(); book.plot_network("conversation")
+book.text_view()                 # the text, entities and speakers highlighted, paged
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ class Book:
         return text.text_view(self.frames, paragraphs_per_page)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{len(df):,}</td></tr>"
-                       for name, df in self.frames.items())
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{len(df):,}</td></tr>"
+            for name, df in self.frames.items()
+        )
         top = self.characters(top=5)
-        who = ", ".join(f"{html.escape(str(n))} ({m})" for n, m in
-                        zip(top["name"], top["mentions"], strict=True))
-        return (f"<b>Book</b> {html.escape(repr(self.job) if self.job else '')}"
-                f"<table>{rows}</table><p>Top characters: {who or '—'}</p>")
+        who = ", ".join(
+            f"{html.escape(str(n))} ({m})"
+            for n, m in zip(top["name"], top["mentions"], strict=True)
+        )
+        return (
+            f"<b>Book</b> {html.escape(repr(self.job) if self.job else '')}"
+            f"<table>{rows}</table><p>Top characters: {who or '—'}</p>"
+        )

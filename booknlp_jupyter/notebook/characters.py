@@ -24,8 +24,9 @@ def _top(items: Any, n: int) -> list[str]:
     return [w for w, _ in words.most_common(n) if w]
 
 
-def character_table(frames: Mapping[str, pd.DataFrame], top: int | None = None,
-                    actions: int = 5) -> pd.DataFrame:
+def character_table(
+    frames: Mapping[str, pd.DataFrame], top: int | None = None, actions: int = 5
+) -> pd.DataFrame:
     """One row per character, most mentioned first: ``id``, ``name``, ``gender``,
     ``mentions``, ``quotes`` (spoken), and the ``actions`` most frequent words of each
     role: ``agent`` (what they do), ``patient`` (done to them), ``mod``, ``poss``."""
@@ -33,16 +34,31 @@ def character_table(frames: Mapping[str, pd.DataFrame], top: int | None = None,
     spoken = frames["quotes"]["char_id"].value_counts() if len(frames["quotes"]) else {}
     rows = []
     for c in chars.to_dict("records"):
-        rows.append({
-            "id": int(c["id"]), "name": c.get("name") or str(c["id"]),
-            "gender": gender(c.get("g")), "mentions": int(c.get("count") or 0),
-            "quotes": int(spoken.get(c["id"], 0)) if len(spoken) else 0,
-            **{role: _top(c.get(role), actions) for role in ("agent", "patient", "mod", "poss")},
-        })
-    table = pd.DataFrame(rows, columns=["id", "name", "gender", "mentions", "quotes", "agent",
-                                        "patient", "mod", "poss"])
-    table = table.astype({"id": "Int64", "mentions": "Int64", "quotes": "Int64",
-                          "name": "string", "gender": "string"})
+        rows.append(
+            {
+                "id": int(c["id"]),
+                "name": c.get("name") or str(c["id"]),
+                "gender": gender(c.get("g")),
+                "mentions": int(c.get("count") or 0),
+                "quotes": int(spoken.get(c["id"], 0)) if len(spoken) else 0,
+                **{
+                    role: _top(c.get(role), actions) for role in ("agent", "patient", "mod", "poss")
+                },
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=["id", "name", "gender", "mentions", "quotes", "agent", "patient", "mod", "poss"],
+    )
+    table = table.astype(
+        {
+            "id": "Int64",
+            "mentions": "Int64",
+            "quotes": "Int64",
+            "name": "string",
+            "gender": "string",
+        }
+    )
     table = table.sort_values("mentions", ascending=False, kind="stable")
     return table.head(top).reset_index(drop=True) if top else table.reset_index(drop=True)
 
@@ -63,9 +79,12 @@ def dialogue_share(frames: Mapping[str, pd.DataFrame], top: int | None = 10) -> 
     if not len(quotes):
         return pd.DataFrame(columns=cols)
     words = (quotes["quote_end"] - quotes["quote_start"] + 1).astype("int64")
-    table = (pd.DataFrame({"char_id": quotes["char_id"].astype("int64"), "words": words})
-             .groupby("char_id").agg(quotes=("words", "size"), words=("words", "sum"))
-             .reset_index())
+    table = (
+        pd.DataFrame({"char_id": quotes["char_id"].astype("int64"), "words": words})
+        .groupby("char_id")
+        .agg(quotes=("words", "size"), words=("words", "sum"))
+        .reset_index()
+    )
     table["share"] = table["words"] / table["words"].sum()
     who = names(frames)
     table.insert(1, "name", [who.get(int(c), f"#{c}") for c in table["char_id"]])
@@ -73,8 +92,7 @@ def dialogue_share(frames: Mapping[str, pd.DataFrame], top: int | None = 10) -> 
     return table.head(top) if top else table
 
 
-def plot_dialogue_share(frames: Mapping[str, pd.DataFrame], top: int = 10,
-                        ax: Any = None) -> Any:
+def plot_dialogue_share(frames: Mapping[str, pd.DataFrame], top: int = 10, ax: Any = None) -> Any:
     """A horizontal bar chart of `dialogue_share`; returns the matplotlib Axes."""
     import matplotlib.pyplot as plt
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import html
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..client import FINAL, BookNLPError, Client
+from .._common import FINAL, BookNLPError
 from .status import BAR_STYLES, describe_html, title
+
+if TYPE_CHECKING:
+    from ..client import Client
 
 COLUMNS = "minmax(180px, 1.4fr) 180px minmax(240px, 2fr) 90px"
 
@@ -25,18 +28,26 @@ class JobRow:
         self.table, self.job_id = table, state["job_id"]
         status = state.get("status")
         self.title = widgets.HTML(title(state))
-        self.bar = widgets.FloatProgress(value=float(state.get("progress") or 0), min=0,
-                                         max=100, bar_style=BAR_STYLES.get(str(status), ""),
-                                         layout=widgets.Layout(width="170px"))
+        self.bar = widgets.FloatProgress(
+            value=float(state.get("progress") or 0),
+            min=0,
+            max=100,
+            bar_style=BAR_STYLES.get(str(status), ""),
+            layout=widgets.Layout(width="170px"),
+        )
         self.label = widgets.HTML(describe_html(state))
-        self.cancel_button = widgets.Button(description="Cancel", icon="stop",
-                                            disabled=status in FINAL,
-                                            layout=widgets.Layout(width="86px"))
+        self.cancel_button = widgets.Button(
+            description="Cancel",
+            icon="stop",
+            disabled=status in FINAL,
+            layout=widgets.Layout(width="86px"),
+        )
         self.cancel_button.on_click(self._cancel)
         self.state = state
 
     @property
-    def widgets(self) -> list[widgets.Widget]:
+    def cells(self) -> list[widgets.Widget]:
+        """The row's widgets, left to right."""
         return [self.title, self.bar, self.label, self.cancel_button]
 
     def update(self, state: dict[str, Any]) -> None:
@@ -59,17 +70,26 @@ class JobRow:
 class JobsTable(widgets.VBox):
     """``JobsTable(client)``: the newest ``limit`` jobs, live."""
 
-    def __init__(self, client: Client, limit: int = 20, interval: float = 1.0,
-                 idle_interval: float = 5.0, live: bool = True,
-                 **kwargs: Any):
+    def __init__(
+        self,
+        client: Client,
+        limit: int = 20,
+        interval: float = 1.0,
+        idle_interval: float = 5.0,
+        live: bool = True,
+        **kwargs: Any,
+    ):
         self.client, self.limit = client, limit
         self.interval, self.idle_interval = interval, idle_interval
         self.rows: dict[str, JobRow] = {}
-        self.selected = widgets.Dropdown(description="job", options=[],
-                                         layout=widgets.Layout(width="420px"))
-        self.grid = widgets.GridBox(layout=widgets.Layout(grid_template_columns=COLUMNS,
-                                                          grid_gap="2px 8px",
-                                                          align_items="center"))
+        self.selected = widgets.Dropdown(
+            description="job", options=[], layout=widgets.Layout(width="420px")
+        )
+        self.grid = widgets.GridBox(
+            layout=widgets.Layout(
+                grid_template_columns=COLUMNS, grid_gap="2px 8px", align_items="center"
+            )
+        )
         self.message = widgets.HTML()
         super().__init__([self.grid, self.message], **kwargs)
         self.add_class("booknlp-jobs")
@@ -94,11 +114,14 @@ class JobsTable(widgets.VBox):
                     self.rows[state["job_id"]] = JobRow(self, state)
                 else:
                     row.update(state)  # the clocks move even when the state does not
-            children = [w for state in jobs for w in self.rows[state["job_id"]].widgets]
+            children = [w for state in jobs for w in self.rows[state["job_id"]].cells]
             if children != list(self.grid.children):
                 self.grid.children = children
-            completed = [(f"{s.get('book_id') or s['job_id'][:8]} ({s['job_id'][:8]})",
-                          s["job_id"]) for s in jobs if s.get("status") == "completed"]
+            completed = [
+                (f"{s.get('book_id') or s['job_id'][:8]} ({s['job_id'][:8]})", s["job_id"])
+                for s in jobs
+                if s.get("status") == "completed"
+            ]
             if completed != list(self.selected.options):
                 self.selected.options = completed
         return jobs

@@ -30,12 +30,14 @@ def _pipeline(value: str | None) -> list[str] | None:
 
 
 def _submit_arguments(func: Any) -> Any:
-    for arg in reversed([
-        argument("--model", "-m", default=None, help="an engine's model (server default)"),
-        argument("--pipeline", "-p", default=None, help="components, comma separated"),
-        argument("--book-id", "-b", default=None, help="your label for the book"),
-        argument("--no-widget", action="store_true", help="do not show the progress widget"),
-    ]):
+    for arg in reversed(
+        [
+            argument("--model", "-m", default=None, help="an engine's model (server default)"),
+            argument("--pipeline", "-p", default=None, help="components, comma separated"),
+            argument("--book-id", "-b", default=None, help="your label for the book"),
+            argument("--no-widget", action="store_true", help="do not show the progress widget"),
+        ]
+    ):
         func = arg(func)
     return func
 
@@ -72,8 +74,12 @@ class BookNLPMagics(Magics):
         return source, None
 
     def _submit(self, text: str, args: Any, book_id: str | None) -> Job:
-        job = self.client.submit(text, model=args.model, pipeline=_pipeline(args.pipeline),
-                                 book_id=args.book_id or book_id)
+        job = self.client.submit(
+            text,
+            model=args.model,
+            pipeline=_pipeline(args.pipeline),
+            book_id=args.book_id or book_id,
+        )
         if not args.no_widget:
             display(job.widget())
         return job

@@ -12,9 +12,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..client import BookNLPError, Client
+from .._common import BookNLPError
+from ..client import Client
 from ..engines.base import PIPELINE_COMPONENTS
 from .jobs import JobsTable
+from .status import reused_note
 
 
 def _namespace() -> dict[str, Any]:
@@ -30,58 +32,88 @@ def _namespace() -> dict[str, Any]:
 class Panel(widgets.VBox):
     """The app; ``namespace`` is where variables are read and written (the notebook's)."""
 
-    def __init__(self, client: Client | None = None, namespace: dict[str, Any] | None = None,
-                 limit: int = 15, **kwargs: Any):
+    def __init__(
+        self,
+        client: Client | None = None,
+        namespace: dict[str, Any] | None = None,
+        limit: int = 15,
+        **kwargs: Any,
+    ):
         self.client = client or Client()
         self.namespace = _namespace() if namespace is None else namespace
-        self.source = widgets.ToggleButtons(options=["text", "variable", "file"],
-                                            description="source")
-        self.text = widgets.Textarea(placeholder="Paste a text…",
-                                     layout=widgets.Layout(width="100%", height="120px"))
+        self.source = widgets.ToggleButtons(
+            options=["text", "variable", "file"], description="source"
+        )
+        self.text = widgets.Textarea(
+            placeholder="Paste a text…", layout=widgets.Layout(width="100%", height="120px")
+        )
         self.variable = widgets.Dropdown(description="variable", options=self._text_variables())
-        self.refresh_variables = widgets.Button(icon="refresh", tooltip="list variables again",
-                                                layout=widgets.Layout(width="40px"))
+        self.refresh_variables = widgets.Button(
+            icon="refresh", tooltip="list variables again", layout=widgets.Layout(width="40px")
+        )
         self.refresh_variables.on_click(
-            lambda _: setattr(self.variable, "options", self._text_variables()))
+            lambda _: setattr(self.variable, "options", self._text_variables())
+        )
         self.file = widgets.Text(description="file", placeholder="path/to/book.txt")
         self.inputs = widgets.VBox([self.text])
         self.source.observe(self._show_source, names="value")
-        models = self.client.models()
-        self.model = widgets.Dropdown(description="model", options=models,
-                                      value=models[0] if models else None)
-        self.pipeline = widgets.SelectMultiple(options=list(PIPELINE_COMPONENTS),
-                                               value=list(PIPELINE_COMPONENTS),
-                                               description="pipeline", rows=5)
+        models, available = self.client.models(), self.client.available_models()
+        self.model = widgets.Dropdown(
+            description="model", options=available, value=available[0] if available else None
+        )
+        missing = [m for m in models if m not in available]
+        self.model_note = widgets.HTML(
+            "not installed here: " + html.escape(", ".join(missing)) if missing else ""
+        )
+        self.pipeline = widgets.SelectMultiple(
+            options=list(PIPELINE_COMPONENTS),
+            value=list(PIPELINE_COMPONENTS),
+            description="pipeline",
+            rows=5,
+        )
         self.book_id = widgets.Text(description="book id", placeholder="(optional)")
-        self.submit_button = widgets.Button(description="Submit", icon="play",
-                                            button_style="primary")
+        self.submit_button = widgets.Button(
+            description="Submit", icon="play", button_style="primary"
+        )
         self.submit_button.on_click(self.submit)
         self.message = widgets.HTML()
         self.jobs = JobsTable(self.client, limit=limit)
-        self.target = widgets.Text(value="frames", description="into",
-                                   layout=widgets.Layout(width="220px"))
+        self.target = widgets.Text(
+            value="frames", description="into", layout=widgets.Layout(width="220px")
+        )
         self.load_button = widgets.Button(description="Load frames", icon="download")
         self.load_button.on_click(self.load)
         self.loaded = widgets.HTML()
-        super().__init__([
-            widgets.HTML("<b>BookNLP</b> — " + html.escape(self.client.url)),
-            self.source, self.inputs,
-            widgets.HBox([self.model, self.book_id]), self.pipeline,
-            widgets.HBox([self.submit_button, self.message]),
-            widgets.HTML("<b>Jobs</b>"), self.jobs,
-            widgets.HBox([self.jobs.selected, self.target, self.load_button]), self.loaded,
-        ], **kwargs)
+        super().__init__(
+            [
+                widgets.HTML("<b>BookNLP</b> — " + html.escape(self.client.url)),
+                self.source,
+                self.inputs,
+                widgets.HBox([self.model, self.book_id, self.model_note]),
+                self.pipeline,
+                widgets.HBox([self.submit_button, self.message]),
+                widgets.HTML("<b>Jobs</b>"),
+                self.jobs,
+                widgets.HBox([self.jobs.selected, self.target, self.load_button]),
+                self.loaded,
+            ],
+            **kwargs,
+        )
         self.add_class("booknlp-panel")
 
     def _text_variables(self) -> list[str]:
-        return sorted(k for k, v in self.namespace.items()
-                      if not k.startswith("_") and isinstance(v, str | Path))
+        return sorted(
+            k
+            for k, v in self.namespace.items()
+            if not k.startswith("_") and isinstance(v, str | Path)
+        )
 
     def _show_source(self, change: dict[str, Any]) -> None:
         self.inputs.children = {
-            "text": [self.text], "variable": [widgets.HBox([self.variable,
-                                                            self.refresh_variables])],
-            "file": [self.file]}[change["new"]]
+            "text": [self.text],
+            "variable": [widgets.HBox([self.variable, self.refresh_variables])],
+            "file": [self.file],
+        }[change["new"]]
 
     def chosen_text(self) -> tuple[str, str | None]:
         """The text to submit and a book id guessed from its source."""
@@ -103,13 +135,16 @@ class Panel(widgets.VBox):
             text, guess = self.chosen_text()
             pipeline = list(self.pipeline.value)
             job = self.client.submit(
-                text, model=self.model.value,
+                text,
+                model=self.model.value,
                 pipeline=None if set(pipeline) == set(PIPELINE_COMPONENTS) else pipeline,
-                book_id=self.book_id.value or guess)
+                book_id=self.book_id.value or guess,
+            )
         except (BookNLPError, OSError, ValueError, KeyError) as exc:
             self.message.value = f"<span style='color:#c00'>{html.escape(str(exc))}</span>"
             return None
-        self.message.value = f"queued <code>{html.escape(job.job_id)}</code>"
+        done = reused_note(job.reused_from) if job.reused_from else "queued"
+        self.message.value = f"{html.escape(done)}: <code>{html.escape(job.job_id)}</code>"
         self.jobs.refresh()
         return job
 
@@ -120,8 +155,9 @@ class Panel(widgets.VBox):
             self.loaded.value = "no completed job chosen"
             return None
         if not name.isidentifier():
-            self.loaded.value = (f"<span style='color:#c00'>{html.escape(repr(name))}"
-                                 " is not a name</span>")
+            self.loaded.value = (
+                f"<span style='color:#c00'>{html.escape(repr(name))} is not a name</span>"
+            )
             return None
         job = self.client.job(self.jobs.selected.value)
         try:
@@ -130,8 +166,10 @@ class Panel(widgets.VBox):
             self.loaded.value = f"<span style='color:#c00'>{html.escape(str(exc))}</span>"
             return None
         self.namespace[name] = frames
-        self.loaded.value = (f"<code>{name}</code> = frames of <code>{job.job_id[:8]}</code>: "
-                             + ", ".join(f"{k} ({len(v):,})" for k, v in frames.items()))
+        self.loaded.value = (
+            f"<code>{name}</code> = frames of <code>{job.job_id[:8]}</code>: "
+            + ", ".join(f"{k} ({len(v):,})" for k, v in frames.items())
+        )
         return frames
 
     def close(self) -> None:

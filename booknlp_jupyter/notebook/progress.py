@@ -12,14 +12,19 @@ from __future__ import annotations
 import html
 import queue
 import threading
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import ipywidgets as widgets
 
-from ..client import FINAL, BookNLPError, Job
+from .._common import FINAL, BookNLPError
 from .status import BAR_STYLES, describe_html, title
+
+if TYPE_CHECKING:
+    from ..client import Job
+
+
+class _Closed(Exception):
+    """Raised into `Job.wait` to stop following a closed widget's job."""
 
 
 class JobProgress(widgets.VBox):
@@ -27,44 +32,53 @@ class JobProgress(widgets.VBox):
 
     def __init__(self, job: Job, tick: float = 1.0, **kwargs: Any):
         self.job, self.tick = job, tick
-        self.state: dict[str, Any] = {"job_id": job.job_id, "status": "pending"}
+        self.state: dict[str, Any] = job.last or {"job_id": job.job_id, "status": "pending"}
         self.title = widgets.HTML(title(self.state))
-        self.bar = widgets.FloatProgress(value=0, min=0, max=100, description="",
-                                         layout=widgets.Layout(width="260px"))
-        self.label = widgets.HTML("connecting…")
-        self.cancel_button = widgets.Button(description="Cancel", icon="stop",
-                                            tooltip="Cancel this job (stops it if running)",
-                                            layout=widgets.Layout(width="90px"))
+        self.bar = widgets.FloatProgress(
+            value=float(self.state.get("progress") or 0),
+            min=0,
+            max=100,
+            description="",
+            layout=widgets.Layout(width="260px"),
+        )
+        self.label = widgets.HTML(describe_html(self.state) if job.last else "connecting…")
+        self.cancel_button = widgets.Button(
+            description="Cancel",
+            icon="stop",
+            tooltip="Cancel this job (stops it if running)",
+            layout=widgets.Layout(width="90px"),
+        )
         self.cancel_button.on_click(self._on_cancel)
-        super().__init__([self.title, widgets.HBox([self.bar, self.cancel_button, self.label])],
-                         **kwargs)
+        super().__init__(
+            [self.title, widgets.HBox([self.bar, self.cancel_button, self.label])], **kwargs
+        )
         self.add_class("booknlp-job")
         self._states: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._closed = threading.Event()
         self.done = threading.Event()
-        threading.Thread(target=self._follow, name=f"booknlp-events-{job.job_id[:8]}",
-                         daemon=True).start()
-        threading.Thread(target=self._draw_loop, name=f"booknlp-draw-{job.job_id[:8]}",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._follow, name=f"booknlp-events-{job.job_id[:8]}", daemon=True
+        ).start()
+        threading.Thread(
+            target=self._draw_loop, name=f"booknlp-draw-{job.job_id[:8]}", daemon=True
+        ).start()
 
     # -- the threads ---------------------------------------------------------------
 
     def _follow(self) -> None:
-        """Put each state of the job's event stream on the queue (reconnecting)."""
+        """Put each state of the job's event stream on the queue (`Job.wait` reconnects
+        when the stream breaks) until the job is final or the widget closed."""
+
+        def put(state: dict[str, Any]) -> None:
+            if self._closed.is_set():
+                raise _Closed
+            self._states.put(state)
+
         try:
-            self._states.put(self.job.status())
-            while not self._closed.is_set():
-                try:
-                    for state in self.job.events():
-                        self._states.put(state)
-                        if state["status"] in FINAL:
-                            return
-                except httpx.TransportError:
-                    time.sleep(1)
-                state = self.job.status()
-                self._states.put(state)
-                if state["status"] in FINAL:
-                    return
+            put(self.job.status())
+            put(self.job.wait(progress=put))
+        except _Closed:
+            return
         except Exception as exc:  # shown in the widget, never raised into the kernel
             self._states.put({**self.state, "status": "unknown", "error_message": str(exc)})
             self._states.put(None)
@@ -94,7 +108,8 @@ class JobProgress(widgets.VBox):
             self.bar.bar_style = BAR_STYLES.get(str(status), "")
             if status == "failed" or status == "unknown":
                 self.label.value = describe_html(state).replace(
-                    "<span ", "<span style='color:var(--jp-error-color1,#c00)' ", 1)
+                    "<span ", "<span style='color:var(--jp-error-color1,#c00)' ", 1
+                )
             else:
                 self.label.value = describe_html(state)
             self.cancel_button.disabled = status in FINAL

@@ -6,11 +6,17 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from ..client import FINAL
+from .._common import FINAL
 
 #: Progress-bar styles by status (ipywidgets' ``bar_style`` values).
-BAR_STYLES = {"pending": "", "running": "info", "completed": "success", "failed": "danger",
-              "cancelled": "warning", "expired": "warning"}
+BAR_STYLES = {
+    "pending": "",
+    "running": "info",
+    "completed": "success",
+    "failed": "danger",
+    "cancelled": "warning",
+    "expired": "warning",
+}
 
 
 def _time(value: str | None) -> datetime | None:
@@ -44,12 +50,22 @@ def timing(state: dict[str, Any], now: datetime | None = None) -> tuple[float, f
     return elapsed, left
 
 
+def reused_note(job_id: str, short: bool = False) -> str:
+    """``already analyzed (reused from job …)``, for a job that reused ``job_id``'s result."""
+    return f"already analyzed (reused from job {job_id[:8] if short else job_id})"
+
+
 def describe(state: dict[str, Any], now: datetime | None = None) -> str:
-    """One line: ``running 42% · parse · 0:12 elapsed · about 0:17 left``."""
+    """One line: ``running 42% · parse · 0:12 elapsed · about 0:17 left``; a job that
+    reused an identical request's result: ``completed · already analyzed (reused from
+    job 1a2b3c4d) · 1,234 tokens``."""
     status = state.get("status", "?")
     elapsed, left = timing(state, now)
+    reused = state.get("reused_from")
     parts = [status]
-    if status == "pending":
+    if reused and status in ("pending", "completed"):  # pending: its copy is being made
+        parts.append(reused_note(reused, short=True))
+    if status == "pending" and not reused:
         if state.get("queue_position"):
             parts.append(f"queue position {state['queue_position']}")
         parts.append(f"waiting {clock(elapsed)}")
@@ -63,7 +79,8 @@ def describe(state: dict[str, Any], now: datetime | None = None) -> str:
     elif status == "completed":
         if state.get("token_count") is not None:
             parts.append(f"{state['token_count']:,} tokens")
-        parts.append(f"in {clock(elapsed)}")
+        if not reused:  # a reused job ran nothing: the time was the other job's
+            parts.append(f"in {clock(elapsed)}")
     elif status == "failed" and state.get("error_message"):
         parts.append(str(state["error_message"]))
     return " · ".join(parts)
@@ -76,5 +93,7 @@ def describe_html(state: dict[str, Any], now: datetime | None = None) -> str:
 def title(state: dict[str, Any]) -> str:
     """``book · model · job id`` as HTML."""
     book = state.get("book_id") or "(untitled)"
-    return (f"<b>{html.escape(str(book))}</b> · {html.escape(str(state.get('model', '')))}"
-            f" · <code>{html.escape(str(state.get('job_id', ''))[:8])}</code>")
+    return (
+        f"<b>{html.escape(str(book))}</b> · {html.escape(str(state.get('model', '')))}"
+        f" · <code>{html.escape(str(state.get('job_id', ''))[:8])}</code>"
+    )

@@ -15,10 +15,26 @@ import pandas as pd
 
 from .characters import names
 
-ENTITY_COLORS = {"PER": "#fde2b5", "LOC": "#cde8c8", "GPE": "#c9def5", "FAC": "#e3d4f2",
-                 "ORG": "#f7d0d0", "VEH": "#d9d9d9"}
-SPEAKER_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-                  "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f"]
+ENTITY_COLORS = {
+    "PER": "#fde2b5",
+    "LOC": "#cde8c8",
+    "GPE": "#c9def5",
+    "FAC": "#e3d4f2",
+    "ORG": "#f7d0d0",
+    "VEH": "#d9d9d9",
+}
+SPEAKER_COLORS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#ff7f0e",
+    "#7f7f7f",
+]
 STYLE = """<style>
 .booknlp-text{font-family:Georgia,serif;line-height:1.6;max-width:46em}
 .booknlp-text p{margin:0 0 .7em 0}
@@ -45,20 +61,40 @@ class Pages:
         for q in frames["quotes"].to_dict("records"):
             c = q["char_id"]
             if c is None or pd.isna(c):
-                spans.append((q["quote_start"], q["quote_end"], "<span class='quote' "
-                              "style='border-color:#bbb' title='unattributed'>", "</span>"))
+                spans.append(
+                    (
+                        q["quote_start"],
+                        q["quote_end"],
+                        "<span class='quote' style='border-color:#bbb' title='unattributed'>",
+                        "</span>",
+                    )
+                )
                 continue
             color = SPEAKER_COLORS[int(c) % len(SPEAKER_COLORS)]
             name = html.escape(who.get(int(c), f"#{c}"))
-            spans.append((q["quote_start"], q["quote_end"],
-                          f"<span class='quote' style='border-color:{color}' title='{name}'>"
-                          f"<span class='who' style='color:{color}'>{name}</span>", "</span>"))
+            spans.append(
+                (
+                    q["quote_start"],
+                    q["quote_end"],
+                    f"<span class='quote' style='border-color:{color}' title='{name}'>"
+                    f"<span class='who' style='color:{color}'>{name}</span>",
+                    "</span>",
+                )
+            )
         ents = frames["entities"]
-        for s, e, cat, c in zip(ents["start_token"], ents["end_token"], ents["cat"],
-                                ents["COREF"], strict=True):
+        for s, e, cat, c in zip(
+            ents["start_token"], ents["end_token"], ents["cat"], ents["COREF"], strict=True
+        ):
             label = html.escape(f"{cat} · {who.get(int(c), '') if not pd.isna(c) else ''}")
-            spans.append((int(s), int(e), f"<span class='ent' style='background:"
-                          f"{ENTITY_COLORS.get(str(cat), '#eee')}' title='{label}'>", "</span>"))
+            spans.append(
+                (
+                    int(s),
+                    int(e),
+                    f"<span class='ent' style='background:"
+                    f"{ENTITY_COLORS.get(str(cat), '#eee')}' title='{label}'>",
+                    "</span>",
+                )
+            )
         # outer spans first; a span crossing an open one is dropped (HTML must nest)
         spans.sort(key=lambda sp: (sp[0], -sp[1]))
         self.spans = spans
@@ -73,8 +109,11 @@ class Pages:
             return len(self.words), len(self.words)
         start = int(self.paragraph_starts[first])
         last = first + self.per_page
-        stop = int(self.paragraph_starts[last]) if last < len(self.paragraph_starts) \
+        stop = (
+            int(self.paragraph_starts[last])
+            if last < len(self.paragraph_starts)
             else len(self.words)
+        )
         return start, stop
 
     def html(self, page: int = 0) -> str:
@@ -84,8 +123,11 @@ class Pages:
         opening: dict[int, list[tuple[int, str, str]]] = {}
         for s, e, open_tag, close_tag in self.spans[lo:hi]:
             opening.setdefault(s, []).append((min(e, stop - 1), open_tag, close_tag))
-        starts = set(self.paragraph_starts[(self.paragraph_starts >= start)
-                                           & (self.paragraph_starts < stop)].tolist())
+        starts = set(
+            self.paragraph_starts[
+                (self.paragraph_starts >= start) & (self.paragraph_starts < stop)
+            ].tolist()
+        )
         out = [STYLE, "<div class='booknlp-text'><p>"]
         stack: list[tuple[int, str]] = []
         for i in range(start, stop):
@@ -108,8 +150,9 @@ class Pages:
         return "".join(out)
 
 
-def render_html(frames: Mapping[str, pd.DataFrame], page: int = 0,
-                paragraphs_per_page: int = 20) -> str:
+def render_html(
+    frames: Mapping[str, pd.DataFrame], page: int = 0, paragraphs_per_page: int = 20
+) -> str:
     """One page of the text as HTML (see `Pages`)."""
     return Pages(frames, paragraphs_per_page).html(page)
 
@@ -120,15 +163,18 @@ def text_view(frames: Mapping[str, pd.DataFrame], paragraphs_per_page: int = 20)
 
     pages = Pages(frames, paragraphs_per_page)
     view = widgets.HTML(pages.html(0))
-    slider = widgets.IntSlider(value=1, min=1, max=len(pages), description="page",
-                               continuous_update=False)
+    slider = widgets.IntSlider(
+        value=1, min=1, max=len(pages), description="page", continuous_update=False
+    )
     back = widgets.Button(icon="chevron-left", layout=widgets.Layout(width="40px"))
     forward = widgets.Button(icon="chevron-right", layout=widgets.Layout(width="40px"))
     back.on_click(lambda _: setattr(slider, "value", max(1, slider.value - 1)))
     forward.on_click(lambda _: setattr(slider, "value", min(len(pages), slider.value + 1)))
-    slider.observe(lambda change: setattr(view, "value", pages.html(change["new"] - 1)),
-                   names="value")
-    box = widgets.VBox([widgets.HBox([back, slider, forward,
-                                      widgets.Label(f"of {len(pages)}")]), view])
+    slider.observe(
+        lambda change: setattr(view, "value", pages.html(change["new"] - 1)), names="value"
+    )
+    box = widgets.VBox(
+        [widgets.HBox([back, slider, forward, widgets.Label(f"of {len(pages)}")]), view]
+    )
     box.add_class("booknlp-text-view")
     return box

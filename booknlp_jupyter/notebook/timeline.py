@@ -11,8 +11,9 @@ import pandas as pd
 from .characters import names
 
 
-def mention_timeline(frames: Mapping[str, pd.DataFrame], top: int = 8,
-                     bins: int = 20) -> pd.DataFrame:
+def mention_timeline(
+    frames: Mapping[str, pd.DataFrame], top: int = 8, bins: int = 20
+) -> pd.DataFrame:
     """Mentions of the ``top`` characters in each of ``bins`` equal slices of the book:
     a frame indexed by slice (its start as a fraction of the book), one column per name."""
     entities, tokens = frames["entities"], frames["tokens"]
@@ -22,8 +23,9 @@ def mention_timeline(frames: Mapping[str, pd.DataFrame], top: int = 8,
     edges = np.linspace(0, n_tokens, bins + 1)
     who = names(frames)
     mentions = entities[entities["COREF"].isin(ids)]
-    slice_of = np.clip(np.searchsorted(edges, mentions["start_token"].to_numpy(int),
-                                       side="right") - 1, 0, bins - 1)
+    slice_of = np.clip(
+        np.searchsorted(edges, mentions["start_token"].to_numpy(int), side="right") - 1, 0, bins - 1
+    )
     counts = pd.crosstab(slice_of, mentions["COREF"].to_numpy(int))
     counts = counts.reindex(index=range(bins), columns=ids, fill_value=0)
     counts.index = pd.Index(np.round(edges[:-1] / n_tokens, 3), name="position")
@@ -31,8 +33,9 @@ def mention_timeline(frames: Mapping[str, pd.DataFrame], top: int = 8,
     return counts
 
 
-def plot_mentions(frames: Mapping[str, pd.DataFrame], top: int = 8, bins: int = 20,
-                  ax: Any = None) -> Any:
+def plot_mentions(
+    frames: Mapping[str, pd.DataFrame], top: int = 8, bins: int = 20, ax: Any = None
+) -> Any:
     """Lines of `mention_timeline`; returns the matplotlib Axes."""
     import matplotlib.pyplot as plt
 

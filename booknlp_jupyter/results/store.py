@@ -112,6 +112,26 @@ def write_result(result: Any, directory: str | os.PathLike[str]) -> dict[str, An
         raise
 
 
+def link_result(source: str | os.PathLike[str], directory: str | os.PathLike[str]) -> None:
+    """Give ``directory`` the same (immutable) result files as ``source``: hard links
+    where the filesystem allows, copies elsewhere; atomic like `write_result`."""
+    source, directory = Path(source), Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        for path in source.iterdir():
+            try:
+                os.link(path, tmp / path.name)
+            except OSError:
+                shutil.copy2(path, tmp / path.name)
+        _fsync_dir(tmp)
+        os.rename(tmp, directory)
+        _fsync_dir(directory.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def _json_array(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
     yield b"["
     first = True
@@ -195,10 +215,19 @@ class ResultReader:
         """A table as CSV with a header row, in chunks."""
         if table == CHARACTERS:
             rows = self.characters()
-            flat = pa.Table.from_pylist(
-                [{k: (v if not isinstance(v, (list, dict)) else orjson.dumps(v).decode())
-                  for k, v in row.items()} for row in rows]
-            ) if rows else pa.table({})
+            flat = (
+                pa.Table.from_pylist(
+                    [
+                        {
+                            k: (v if not isinstance(v, (list, dict)) else orjson.dumps(v).decode())
+                            for k, v in row.items()
+                        }
+                        for row in rows
+                    ]
+                )
+                if rows
+                else pa.table({})
+            )
             buf = io.BytesIO()
             pa_csv.write_csv(flat, buf)
             yield buf.getvalue()
@@ -238,10 +267,14 @@ class ResultReader:
     def iter_result(self, prefix: bytes, suffix: bytes) -> Iterator[bytes]:
         """The whole ``result`` object between an envelope's ``prefix`` and ``suffix``."""
         yield prefix + b"{"
+        yield from self.iter_members()
+        yield b"}" + suffix
+
+    def iter_members(self) -> Iterator[bytes]:
+        """The tables as a JSON object's members: ``"tokens":[...],"entities":[...]...``."""
         for i, table in enumerate(TABLES):
             yield (b"," if i else b"") + b'"' + table.encode() + b'":'
             yield from self.iter_json(table)
-        yield b"}" + suffix
 
 
 def gzip_chunks(chunks: Iterator[bytes], level: int = 6) -> Iterator[bytes]:

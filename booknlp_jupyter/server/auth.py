@@ -13,7 +13,7 @@ from typing import Any
 
 from jupyter_server.auth.authorizer import Authorizer
 
-from .handlers import AUTH_RESOURCE
+from .base import AUTH_RESOURCE
 
 ALLOWED_RESOURCES = frozenset({AUTH_RESOURCE, "api"})  # "api": /api/status, /api/me, the spec
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, Integer, Set, Type, Unicode, default, validate
 
 from .._version import __version__
-from ..engines import BUILTIN_ENGINES, EngineRegistry
-from ..jobs import JobService, ServiceConfig
+from ..engines import BUILTIN_ENGINES
+from ..jobs import BaseJobService, JobService, ServiceConfig
 from ..jobs.models import utcnow
 from .handlers import api_handlers
 from .proxy import proxy_handlers
@@ -104,8 +105,20 @@ class BookNLPApp(ExtensionApp):
     engine_options = Dict(
         config=True, help="Keyword options for each engine, by engine name (e.g. spaCy model)."
     )
+    max_attempts = Integer(
+        2,
+        config=True,
+        help="Times a job may start: one whose server (or remote worker) died under it runs "
+        "again until this many starts, then fails with a message.",
+    )
+    retry_after_seconds = Integer(
+        5, config=True, help="The Retry-After a client gets with a 503, 429 or 425."
+    )
     service_class = Type(
-        JobService, klass=JobService, config=True, help="The job service class (swappable)."
+        JobService,
+        klass=BaseJobService,
+        config=True,
+        help="The job service class: any subclass of booknlp_jupyter.jobs.BaseJobService.",
     )
 
     @default("data_dir")
@@ -118,31 +131,28 @@ class BookNLPApp(ExtensionApp):
 
     @default("service_token")
     def _default_service_token(self) -> str:
-        return os.environ.get("BOOKNLP_SERVICE_TOKEN") or os.environ.get(
-            "JUPYTERHUB_API_TOKEN", ""
-        )
+        return os.environ.get("BOOKNLP_SERVICE_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
 
-    @validate("max_queue_size", "max_document_size", "max_concurrent_jobs")
+    @validate("max_queue_size", "max_document_size", "max_concurrent_jobs", "max_attempts")
     def _positive(self, proposal):  # type: ignore[no-untyped-def]
         if proposal["value"] < 1:
             raise ValueError(f"{proposal['trait'].name} must be at least 1")
         return proposal["value"]
 
     def service_config(self) -> ServiceConfig:
-        return ServiceConfig(
+        """The service's settings, each from the trait of the same name."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(ServiceConfig)}
+        values.update(
             data_dir=Path(self.data_dir),
             engines={**BUILTIN_ENGINES, **self.engines},
-            engine_options=self.engine_options,
-            max_queue_size=self.max_queue_size,
-            max_document_size=self.max_document_size,
-            job_ttl_seconds=self.job_ttl_seconds,
-            max_concurrent_jobs=self.max_concurrent_jobs,
-            default_model=self.default_model,
-            job_timeout_seconds=self.job_timeout_seconds,
-            max_pending_per_user=self.max_pending_per_user,
-            job_history_seconds=self.job_history_seconds,
             redis_url=self.redis_url or None,
         )
+        return ServiceConfig(**values)
+
+    def current_activity(self) -> bool:
+        """Jobs running or waiting keep the server from shutting down for inactivity
+        (``ServerApp.shutdown_no_activity_timeout``)."""
+        return self.service is not None and self.service.busy
 
     def initialize_settings(self) -> None:
         base_url = self.serverapp.base_url if self.serverapp else "/"
@@ -153,16 +163,19 @@ class BookNLPApp(ExtensionApp):
             self.settings.update(
                 booknlp_api_url=api_url,
                 booknlp_service_url=self.service_url,
+                booknlp_max_document_size=self.max_document_size,
                 booknlp_service_token=self.service_token,
             )
-            self.log.info("BookNLP API at %s forwards to the service at %s", api_url,
-                          self.service_url)
+            self.log.info(
+                "BookNLP API at %s forwards to the service at %s", api_url, self.service_url
+            )
             return
         config = self.service_config()
-        self.service = self.service_class(config, EngineRegistry(config.engines))
+        self.service = self.service_class(config)
         self.settings.update(
             booknlp_service=self.service,
             booknlp_api_url=api_url,
+            booknlp_max_document_size=self.max_document_size,
             booknlp_sync_max_document_size=self.sync_max_document_size,
             booknlp_sync_timeout_seconds=self.sync_timeout_seconds,
             booknlp_per_user_jobs=self.per_user_jobs,
@@ -176,8 +189,9 @@ class BookNLPApp(ExtensionApp):
                 times["booknlp"] = utcnow()
 
             self.service.on_activity = running
-        self.log.info("BookNLP jobs at %s (data in %s)", self.settings["booknlp_api_url"],
-                      self.data_dir)
+        self.log.info(
+            "BookNLP jobs at %s (data in %s)", self.settings["booknlp_api_url"], self.data_dir
+        )
         self._start_task: asyncio.Task[None] | None = None
         try:  # already inside a running loop (e.g. pytest-jupyter): start now
             loop = asyncio.get_running_loop()

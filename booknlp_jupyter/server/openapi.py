@@ -1,17 +1,32 @@
-"""The OpenAPI 3.1 document of the job API, built from the code's own models."""
+"""The OpenAPI 3.1 document of the job API, built from the code's own models.
+
+Components come from the pydantic models of `api.models` (``models_json_schema``) and
+the result tables from the Arrow schema (`results.schema`): nothing is written twice.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
 from .._version import __version__
-from ..jobs.models import JobRequest, JobStatus
+from ..api import models as api
 from ..results.schema import TABLE_FORMATS, TABLE_SCHEMAS, TABLES
 
-_NULLABLE_STR = {"type": ["string", "null"]}
-_DATE = {"type": "string", "format": "date-time"}
-_NULLABLE_DATE = {"type": ["string", "null"], "format": "date-time"}
+#: The models whose schemas are the document's components, by component name.
+COMPONENTS: tuple[type[Any], ...] = (
+    api.JobRequest,
+    api.JobView,
+    api.JobList,
+    api.Stats,
+    api.WorkerView,
+    api.Ready,
+    api.Readiness,
+    api.Health,
+    api.Error,
+)
 
 
 def _arrow_column(field: Any) -> dict[str, Any]:
@@ -43,27 +58,22 @@ _JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": 
 _AUTH = {403: _error("Not authenticated or not authorized.")}
 
 
-def build_openapi() -> dict[str, Any]:
-    """The document served at ``/v1/openapi.json`` (``servers`` filled in per request)."""
-    job_properties: dict[str, Any] = {
-        "job_id": {"type": "string", "format": "uuid"},
-        "status": {"type": "string", "enum": [s.value for s in JobStatus]},
-        "progress": {"type": "number", "minimum": 0, "maximum": 100},
-        "stage": _NULLABLE_STR,
-        "submitted_at": _DATE,
-        "started_at": _NULLABLE_DATE,
-        "completed_at": _NULLABLE_DATE,
-        "error_message": _NULLABLE_STR,
-        "queue_position": {"type": ["integer", "null"], "minimum": 1},
-        "book_id": _NULLABLE_STR,
-        "model": {"type": "string"},
-        "pipeline": {"type": "array", "items": {"type": "string"}},
-        "owner": _NULLABLE_STR,
-        "expires_at": _NULLABLE_DATE,
-        "token_count": {"type": ["integer", "null"]},
-        "processing_time_ms": {"type": ["integer", "null"]},
-    }
-    job = {"type": "object", "properties": job_properties, "required": list(job_properties)}
+def model_schemas() -> dict[str, Any]:
+    """The components generated from the API's pydantic models."""
+    _, defs = models_json_schema(
+        [(m, "serialization" if m is not api.JobRequest else "validation") for m in COMPONENTS],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = dict(defs["$defs"])
+    for schema in schemas.values():  # everything nullable is listed: clients rely on it
+        if schema.get("type") == "object" and "properties" in schema:
+            schema["required"] = list(schema["properties"])
+    schemas["JobRequest"]["required"] = ["text"]
+    schemas["Error"]["required"] = ["detail"]
+    return schemas
+
+
+def _tables() -> dict[str, Any]:
     tables: dict[str, Any] = {
         name: {
             "type": "array",
@@ -76,31 +86,45 @@ def build_openapi() -> dict[str, Any]:
         for name, schema in TABLE_SCHEMAS.items()
     }
     tables["characters"] = {"type": "array", "items": {"type": "object"}}
-    result_props = {k: v for k, v in job_properties.items() if k != "queue_position"}
-    result_props["result"] = {
+    return tables
+
+
+def build_openapi() -> dict[str, Any]:
+    """The document served at ``/v1/openapi.json`` (``servers`` filled in per request)."""
+    schemas = model_schemas()
+    tables = _tables()
+    view = schemas["JobView"]
+    result_props = {k: v for k, v in view["properties"].items() if k != "queue_position"}
+    result_props["result"] = {"type": "object", "properties": tables, "required": list(TABLES)}
+    schemas["JobResult"] = {
         "type": "object",
-        "properties": tables,
-        "required": list(TABLES),
+        "properties": result_props,
+        "required": list(result_props),
+        "additionalProperties": False,
     }
-    stats_ints = ["total_jobs", "queue_size", "max_queue_size", "max_document_size",
-                  "max_concurrent_jobs", *[s.value for s in JobStatus]]
-    stats = {
+    sync_props = {
+        "job_id": {"type": "string"},
+        "book_id": {"type": ["string", "null"]},
+        "model": {"type": "string"},
+        "token_count": {"type": ["integer", "null"]},
+        "processing_time_ms": {"type": ["integer", "null"]},
+        **tables,
+    }
+    schemas["AnalyzeResult"] = {
         "type": "object",
-        "properties": {
-            **{k: {"type": "integer", "minimum": 0} for k in stats_ints},
-            "worker_running": {"type": "boolean"},
-            "job_ttl_seconds": {"type": "number"},
-        },
-        "required": [*stats_ints, "worker_running", "job_ttl_seconds"],
+        "properties": sync_props,
+        "required": list(sync_props),
+        "additionalProperties": False,
     }
-    request_schema = JobRequest.model_json_schema()
-    request_schema["additionalProperties"] = False
+    JobStatus = api.JobStatus
 
     job_responses = {
         400: _error("Invalid request: the detail names the field."),
         413: _error("Text longer than max_document_size."),
         415: _error("Body is not application/json."),
         503: _error("Queue full or service not ready.", _RETRY),
+        429: _error("Too many pending jobs of this user.", _RETRY),
+        507: _error("The server's disk is full."),
         409: _error("Idempotency-Key reused for another request."),
     }
     document = {
@@ -117,16 +141,24 @@ def build_openapi() -> dict[str, Any]:
                 "post": {
                     "summary": "Submit a job",
                     "parameters": [
-                        {"name": "Idempotency-Key", "in": "header", "required": False,
-                         "schema": {"type": "string"}},
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
                     ],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref("JobRequest")}},
                     },
                     "responses": {
-                        202: _json(_ref("Job"), "Queued.", {**_LOCATION, **_RETRY}),
-                        200: _json(_ref("Job"), "An equal job already finished.", _LOCATION),
+                        200: _json(
+                            _ref("JobView"),
+                            "Queued: a new job (or, with a repeated "
+                            "Idempotency-Key, the earlier one).",
+                            {**_LOCATION, **_RETRY},
+                        ),
                         **job_responses,
                         **_AUTH,
                     },
@@ -134,13 +166,24 @@ def build_openapi() -> dict[str, Any]:
                 "get": {
                     "summary": "List jobs, newest first",
                     "parameters": [
-                        {"name": "status", "in": "query", "required": False,
-                         "schema": {"type": "string",
-                                    "enum": [s.value for s in JobStatus]}},
-                        {"name": "limit", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                        {"name": "offset", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 0}},
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": [s.value for s in JobStatus]},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
                     ],
                     "responses": {
                         200: _json(_ref("JobList"), "A page of jobs."),
@@ -160,7 +203,7 @@ def build_openapi() -> dict[str, Any]:
                 "get": {
                     "summary": "A job's status",
                     "responses": {
-                        200: _json(_ref("Job"), "The job."),
+                        200: _json(_ref("JobView"), "The job."),
                         404: _error("No such job."),
                         **_AUTH,
                     },
@@ -168,11 +211,15 @@ def build_openapi() -> dict[str, Any]:
                 "delete": {
                     "summary": "Cancel a pending job (or a running one with force=true)",
                     "parameters": [
-                        {"name": "force", "in": "query", "required": False,
-                         "schema": {"type": "boolean"}},
+                        {
+                            "name": "force",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "boolean"},
+                        },
                     ],
                     "responses": {
-                        200: _json(_ref("Job"), "Cancelled."),
+                        200: _json(_ref("JobView"), "Cancelled."),
                         404: _error("No such job."),
                         409: _error("Running, completed or failed: cannot be cancelled."),
                         **_AUTH,
@@ -195,7 +242,7 @@ def build_openapi() -> dict[str, Any]:
                 "delete": {
                     "summary": "Free a finished job's result now (the job reads expired)",
                     "responses": {
-                        200: _json(_ref("Job"), "Freed."),
+                        200: _json(_ref("JobView"), "Freed."),
                         404: _error("No such job."),
                         409: _error("The job is still pending or running."),
                         **_AUTH,
@@ -205,14 +252,22 @@ def build_openapi() -> dict[str, Any]:
             "/jobs/{job_id}/result/{table}": {
                 "parameters": [
                     _JOB_ID,
-                    {"name": "table", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(TABLES)}},
+                    {
+                        "name": "table",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(TABLES)},
+                    },
                 ],
                 "get": {
                     "summary": "One table of a result",
                     "parameters": [
-                        {"name": "format", "in": "query", "required": False,
-                         "schema": {"type": "string", "enum": list(TABLE_FORMATS)}},
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": list(TABLE_FORMATS)},
+                        },
                     ],
                     "responses": {
                         200: {
@@ -256,9 +311,12 @@ def build_openapi() -> dict[str, Any]:
                         "content": {"application/json": {"schema": _ref("JobRequest")}},
                     },
                     "responses": {
-                        200: _json(_ref("JobResult"), "The result."),
-                        202: _json(_ref("Job"), "Still running at the sync timeout.",
-                                   {**_LOCATION, **_RETRY}),
+                        200: _json(_ref("AnalyzeResult"), "The result itself."),
+                        202: _json(
+                            _ref("JobView"),
+                            "Still running at the sync timeout.",
+                            {**_LOCATION, **_RETRY},
+                        ),
                         **job_responses,
                         409: _error("The job failed, or Idempotency-Key reused."),
                         **_AUTH,
@@ -267,17 +325,22 @@ def build_openapi() -> dict[str, Any]:
             },
             "/health": {
                 "get": {
-                    "summary": "The extension answers",
-                    "responses": {200: _json({"type": "object"}, "Alive."), **_AUTH},
+                    "summary": "The extension answers (no credentials needed)",
+                    "security": [],
+                    "responses": {200: _json(_ref("Health"), "Alive.")},
                 }
             },
             "/ready": {
                 "get": {
-                    "summary": "200 once the worker is up",
+                    "summary": "200 once the worker is up; details only with credentials",
+                    "security": [{}, {"token": []}],
                     "responses": {
-                        200: _json(_ref("Ready"), "Ready."),
-                        503: _json(_ref("Ready"), "Worker not up yet.", _RETRY),
-                        **_AUTH,
+                        200: _json({"oneOf": [_ref("Ready"), _ref("Readiness")]}, "Ready."),
+                        503: _json(
+                            {"oneOf": [_ref("Ready"), _ref("Readiness")]},
+                            "Worker not up yet.",
+                            _RETRY,
+                        ),
                     },
                 }
             },
@@ -297,33 +360,7 @@ def build_openapi() -> dict[str, Any]:
                     "description": "`token <your Jupyter or service token>`",
                 }
             },
-            "schemas": {
-                "JobRequest": request_schema,
-                "Job": job,
-                "JobResult": {"type": "object", "properties": result_props,
-                              "required": list(result_props)},
-                "JobList": {
-                    "type": "object",
-                    "properties": {
-                        "jobs": {"type": "array", "items": _ref("Job")},
-                        "total": {"type": "integer"},
-                        "limit": {"type": "integer"},
-                        "offset": {"type": "integer"},
-                    },
-                    "required": ["jobs", "total", "limit", "offset"],
-                },
-                "Stats": stats,
-                "Ready": {
-                    "type": "object",
-                    "properties": {"ready": {"type": "boolean"}},
-                    "required": ["ready"],
-                },
-                "Error": {
-                    "type": "object",
-                    "properties": {"detail": {"type": "string"}},
-                    "required": ["detail"],
-                },
-            },
+            "schemas": schemas,
         },
     }
     return json.loads(json.dumps(document))  # status codes as strings, as JSON has them

@@ -3,29 +3,45 @@
 On a JupyterHub with one shared GPU queue, each user's server forwards its API
 requests (from the JupyterLab panel, from kernels using the local URL) to the
 service, authenticated with the user's own server token, so the service knows whose
-jobs they are. Bodies stream both ways: event streams and large results are never
-held whole in this process.
+jobs they are. Responses stream through: event streams and large results are never
+held whole in this process. Request bodies are read as the service's own handlers read
+them (refused before reading without credentials or past the cap, cut off at the cap),
+so one is held at most `max_body_bytes` long. ``health`` and ``ready`` answer without
+credentials, as the service answers them to anyone.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
+import orjson
+from jupyter_server.auth.decorator import allow_unauthenticated, authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import httpclient, httputil, web
 from tornado.iostream import StreamClosedError
 
-from .handlers import BookNLPRequestMixin
+from .base import BookNLPRequestMixin
+from .body import BODY_METHODS, StreamedBodyMixin, is_authorized, request_body
 
-_FORWARD_REQUEST = ("Content-Type", "Accept", "Accept-Encoding", "If-None-Match",
-                    "Idempotency-Key")
+_FORWARD_REQUEST = ("Content-Type", "Accept", "Accept-Encoding", "If-None-Match", "Idempotency-Key")
 _FORWARD_RESPONSE = frozenset(
-    h.lower() for h in ("Content-Type", "Content-Encoding", "ETag", "Retry-After",
-                        "X-Row-Count", "Content-Disposition", "Cache-Control", "Vary")
+    h.lower()
+    for h in (
+        "Content-Type",
+        "Content-Encoding",
+        "ETag",
+        "Retry-After",
+        "X-Row-Count",
+        "Content-Disposition",
+        "Cache-Control",
+        "Vary",
+    )
 )
 
+
+_PUBLIC = frozenset({"health", "ready"})  # what a probe without credentials may ask
 
 _client: httpclient.AsyncHTTPClient | None = None
 
@@ -43,15 +59,26 @@ def _http() -> httpclient.AsyncHTTPClient:
     return _client
 
 
-class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
+@web.stream_request_body
+class ServiceProxyHandler(
+    StreamedBodyMixin, BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
+):
     """Forwards ``{prefix}/v1/<path>`` to ``BookNLPApp.service_url`` + ``<path>``."""
 
     _closed = False
 
     def on_connection_close(self) -> None:
         self._closed = True  # the next forwarded chunk ends the upstream request
+        super().on_connection_close()  # ends a request body still streaming in
 
-    async def _forward(self, path: str) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """This server's own refusals (auth, body size) as ``{"detail": ...}``."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = exc.log_message if isinstance(exc, web.HTTPError) else None
+        self.set_header("Content-Type", "application/json")
+        self.finish(orjson.dumps({"detail": message or HTTPStatus(status_code).phrase}))
+
+    async def _forward(self, path: str, anonymous: bool = False) -> None:
         if any(part in ("..", ".") for part in path.split("/")):
             raise web.HTTPError(404)  # only paths below the service's /v1/
         base = self.settings["booknlp_service_url"].rstrip("/")
@@ -60,7 +87,7 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
             url += "?" + self.request.query
         headers = {k: v for k in _FORWARD_REQUEST if (v := self.request.headers.get(k))}
         token = self.settings.get("booknlp_service_token")
-        if token:
+        if token and not anonymous:
             headers["Authorization"] = f"token {token}"
         local_base = self.settings["booknlp_api_url"]
         started = False
@@ -73,7 +100,9 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
             if not line.strip() or ":" not in line:
                 return
             name, value = (part.strip() for part in line.split(":", 1))
-            if name.lower() in _FORWARD_RESPONSE:
+            if name.lower() in _FORWARD_RESPONSE or (
+                name.lower() == "content-length" and self.request.method == "HEAD"
+            ):
                 self.set_header(name, value)
             elif name.lower() == "location":
                 tail = value.split("/v1", 1)[-1]
@@ -87,11 +116,19 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
             self.write(chunk)
             return self.flush()  # tornado waits for it: a slow client slows the upstream
 
+        body = request_body(self) if self.request.method in BODY_METHODS else None
+        if body is not None:
+            headers["Content-Length"] = str(len(body))
+
+        def send_body(write: Any) -> Any:
+            return write(memoryview(body))  # the bytes read, not a copy
+
         request = httpclient.HTTPRequest(
             url,
             method=self.request.method,
             headers=httputil.HTTPHeaders(headers),
-            body=self.request.body if self.request.method in ("POST", "PUT") else None,
+            body_producer=send_body if body else None,
+            body=b"" if body is not None and not body else None,
             allow_nonstandard_methods=True,
             header_callback=on_header,
             streaming_callback=on_chunk,
@@ -114,9 +151,16 @@ class ServiceProxyHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler
         if not self._closed:
             self.finish()
 
+    @allow_unauthenticated
+    async def get(self, path: str) -> None:
+        if path in _PUBLIC and not await is_authorized(self, "read"):
+            await self._forward(path, anonymous=True)  # the service answers a probe as one
+            return
+        await self._get(path)
+
     @web.authenticated
     @authorized
-    async def get(self, path: str) -> None:
+    async def _get(self, path: str) -> None:
         await self._forward(path)
 
     @web.authenticated

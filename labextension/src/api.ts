@@ -1,7 +1,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, IStats } from './util';
+import { IJob, IReady, IStats } from './types';
 
 /** Where the job API lives below the server's base URL. */
 export const API_PATH = 'booknlp/v1';
@@ -35,7 +35,15 @@ export class BookNLPAPI {
     return URLExt.join(this.settings.baseUrl, API_PATH, path);
   }
 
-  async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  /**
+   * The answer's JSON; an APIError for a status that is not 2xx (nor one of
+   * `alsoOk`, e.g. 503 for `/ready`, whose body says what is missing).
+   */
+  async request<T>(
+    path: string,
+    init: RequestInit = {},
+    alsoOk: number[] = []
+  ): Promise<T> {
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(
@@ -58,7 +66,7 @@ export class BookNLPAPI {
         body = raw;
       }
     }
-    if (!response.ok) {
+    if (!response.ok && !alsoOk.includes(response.status)) {
       let detail = response.statusText || 'request failed';
       if (body && typeof body === 'object' && 'detail' in body) {
         detail = String((body as { detail: unknown }).detail);
@@ -81,10 +89,20 @@ export class BookNLPAPI {
     return this.request('jobs/stats');
   }
 
+  /** `/v1/ready`: ready or not (503), with the models that can run now. */
+  ready(): Promise<IReady> {
+    return this.request('ready', {}, [503]);
+  }
+
   getJob(jobId: string): Promise<IJob> {
     return this.request(`jobs/${encodeURIComponent(jobId)}`);
   }
 
+  /**
+   * A new job: 200 or 202, the job's record either way. Its status is
+   * `completed` at once (with `reused_from`) when an identical request's
+   * result was stored.
+   */
   submit(body: ISubmitRequest): Promise<IJob> {
     return this.request('jobs', {
       method: 'POST',

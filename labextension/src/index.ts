@@ -3,85 +3,24 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Dialog,
-  ICommandPalette,
-  Notification,
-  showDialog
-} from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import {
-  INotebookTracker,
-  NotebookActions,
-  NotebookPanel
-} from '@jupyterlab/notebook';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
-import { Widget } from '@lumino/widgets';
 
-import { APIError, BookNLPAPI } from './api';
+import { BookNLPAPI } from './api';
+import { mergeModelInfo, modelChoices } from './choices';
+import { CommandIDs, message } from './commandids';
+import { IEditorLike, documentOf, editorText } from './editor';
 import { bookIcon } from './icon';
+import { addJobCommands, announceFailures } from './jobcommands';
 import { JobsModel } from './model';
 import { JobsPanel } from './panel';
 import { QueueStatus } from './statusbar';
 import { askSubmit } from './submit';
-import { IJob, bookIdFromPath, isTextFile, openJobCode } from './util';
-
-namespace CommandIDs {
-  export const showPanel = 'booknlp:show-jobs';
-  export const analyzeFile = 'booknlp:analyze-file';
-  export const analyzeText = 'booknlp:analyze-text';
-  export const analyze = 'booknlp:analyze';
-  export const openJob = 'booknlp:open-job';
-  export const cancelJob = 'booknlp:cancel-job';
-  export const stopJob = 'booknlp:stop-job';
-}
+import { IJob, bookIdFromPath, isTextFile, submitOutcome } from './util';
 
 const CATEGORY = 'BookNLP';
-
-function message(error: unknown): string {
-  return error instanceof APIError ? error.detail : String(error);
-}
-
-/** An editor's text: its selection if it has one, else all of it. */
-interface IEditorLike {
-  model: { sharedModel: { getSource(): string } };
-  getSelection(): {
-    start: { line: number; column: number };
-    end: { line: number; column: number };
-  };
-  getOffsetAt(position: { line: number; column: number }): number;
-}
-
-function editorText(editor: IEditorLike): { text: string; selected: boolean } {
-  const source = editor.model.sharedModel.getSource();
-  const range = editor.getSelection();
-  const a = editor.getOffsetAt(range.start);
-  const b = editor.getOffsetAt(range.end);
-  if (a !== b) {
-    return {
-      text: source.slice(Math.min(a, b), Math.max(a, b)),
-      selected: true
-    };
-  }
-  return { text: source, selected: false };
-}
-
-/** A document widget's path and editor, when it has them (file editors). */
-function documentOf(widget: Widget | null): {
-  path: string | null;
-  editor: IEditorLike | null;
-} {
-  const w = widget as unknown as {
-    context?: { path?: unknown };
-    content?: { editor?: unknown };
-  } | null;
-  const path = w && typeof w.context?.path === 'string' ? w.context.path : null;
-  const editor = (w?.content?.editor ?? null) as IEditorLike | null;
-  return {
-    path,
-    editor: editor && typeof editor.getSelection === 'function' ? editor : null
-  };
-}
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'booknlp-jupyter-lab:plugin',
@@ -116,6 +55,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void commands.execute(CommandIDs.stopJob, { jobId: job.job_id }),
       open: job =>
         void commands.execute(CommandIDs.openJob, { jobId: job.job_id }),
+      dismiss: job => model.dismiss([job]),
       analyze: () => void commands.execute(CommandIDs.analyze)
     });
     shell.add(panel, 'left', { rank: 650 });
@@ -178,42 +118,74 @@ const plugin: JupyterFrontEndPlugin<void> = {
         });
         return;
       }
-      let stats = model.stats;
-      if (!stats) {
-        stats = await api.stats().catch(() => null);
+      // /ready says which models can run now, and why the others cannot
+      const [stats, ready] = await Promise.all([
+        model.stats ?? api.stats().catch(() => null),
+        api.ready().catch(() => null)
+      ]);
+      const models = modelChoices(mergeModelInfo(stats, ready));
+      if (models.length && !models.some(c => c.available)) {
+        Notification.error(
+          `BookNLP cannot analyze ${source}: no model can run on this server now. ` +
+            models.map(c => `${c.name}: ${c.reason}`).join('; '),
+          { autoClose: false }
+        );
+        return;
       }
       const choice = await askSubmit({
         source,
         chars: text.length,
         bookId,
-        models: stats?.models ?? [],
-        defaultModel: stats?.default_model
+        models
       });
       if (!choice) {
         return;
       }
       const label = choice.bookId || source;
+      let job: IJob;
       try {
-        const job = await api.submit({
+        job = await api.submit({
           text,
           book_id: choice.bookId || undefined,
           model: choice.model,
           pipeline: choice.pipeline
         });
-        Notification.success(`BookNLP queued “${label}” (${job.job_id}).`, {
-          autoClose: 4000
-        });
-        showPanel();
-        await model.refresh();
       } catch (error) {
         Notification.error(
           `BookNLP could not queue “${label}”: ${message(error)}`,
-          {
-            autoClose: false
-          }
+          { autoClose: false }
         );
+        return;
       }
+      const outcome = submitOutcome(job);
+      if (outcome === 'analyzed') {
+        const how = job.reused_from
+          ? `job ${job.job_id} reuses the result of job ${job.reused_from}`
+          : `the result is ready (${job.job_id})`;
+        Notification.success(`BookNLP already analyzed “${label}”: ${how}.`, {
+          autoClose: 6000,
+          actions: [
+            {
+              label: 'Open in notebook',
+              callback: () =>
+                void commands.execute(CommandIDs.openJob, {
+                  jobId: job.job_id
+                })
+            }
+          ]
+        });
+      } else if (outcome === 'queued') {
+        Notification.success(`BookNLP queued “${label}” (${job.job_id}).`, {
+          autoClose: 4000
+        });
+      } else {
+        model.reportFailed(job);
+      }
+      showPanel();
+      await model.refresh();
     };
+
+    announceFailures(model, showPanel);
 
     commands.addCommand(CommandIDs.showPanel, {
       label: 'Show BookNLP Jobs',
@@ -306,107 +278,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    commands.addCommand(CommandIDs.cancelJob, {
-      label: 'Cancel BookNLP Job',
-      execute: async args => {
-        const jobId = String(args.jobId);
-        const job = model.jobs.find(j => j.job_id === jobId);
-        const name = job?.book_id || jobId;
-        try {
-          await api.cancel(jobId);
-          Notification.info(`BookNLP job “${name}” cancelled.`, {
-            autoClose: 3000
-          });
-        } catch (error) {
-          Notification.error(
-            `BookNLP could not cancel “${name}”: ${message(error)}`,
-            {
-              autoClose: false
-            }
-          );
-        }
-        await model.refresh();
-      }
-    });
-
-    commands.addCommand(CommandIDs.stopJob, {
-      label: 'Stop Running BookNLP Job',
-      execute: async args => {
-        const jobId = String(args.jobId);
-        const job = model.jobs.find(j => j.job_id === jobId);
-        const name = job?.book_id || jobId;
-        const answer = await showDialog({
-          title: 'Stop this BookNLP job?',
-          body: `“${name}” is running. Stopping it ends its worker process (a new one starts for the next job) and its work so far is lost.`,
-          buttons: [
-            Dialog.cancelButton({ label: 'Keep running' }),
-            Dialog.warnButton({ label: 'Stop job' })
-          ]
-        });
-        if (!answer.button.accept) {
-          return;
-        }
-        try {
-          await api.cancel(jobId, true);
-          Notification.info(`BookNLP job “${name}” stopped.`, {
-            autoClose: 3000
-          });
-        } catch (error) {
-          Notification.error(
-            `BookNLP could not stop “${name}”: ${message(error)}`,
-            {
-              autoClose: false
-            }
-          );
-        }
-        await model.refresh();
-      }
-    });
-
-    commands.addCommand(CommandIDs.openJob, {
-      label: 'Open BookNLP Job in a Notebook',
-      caption: 'Insert a cell that loads the job’s DataFrames, and run it',
-      execute: async args => {
-        const jobId = String(args.jobId);
-        if (!notebooks) {
-          Notification.error('BookNLP: the notebook plugin is not available.');
-          return;
-        }
-        try {
-          let nbPanel: NotebookPanel | null = notebooks.currentWidget;
-          let reuseActive = false;
-          if (!nbPanel || !nbPanel.isAttached) {
-            nbPanel = (await commands.execute('notebook:create-new', {
-              kernelName: app.serviceManager.kernelspecs.specs?.default
-            })) as NotebookPanel;
-            await nbPanel.context.ready;
-            reuseActive = true; // the new notebook's empty first cell
-          }
-          shell.activateById(nbPanel.id);
-          const nb = nbPanel.content;
-          const active = nb.activeCell;
-          if (
-            !reuseActive ||
-            !active ||
-            active.model.type !== 'code' ||
-            active.model.sharedModel.getSource().trim() !== ''
-          ) {
-            NotebookActions.insertBelow(nb);
-            NotebookActions.changeCellType(nb, 'code');
-          }
-          nb.activeCell!.model.sharedModel.setSource(openJobCode(jobId));
-          await nbPanel.sessionContext.ready;
-          await NotebookActions.run(nb, nbPanel.sessionContext);
-        } catch (error) {
-          Notification.error(
-            `BookNLP could not open job ${jobId}: ${String(error)}`,
-            {
-              autoClose: false
-            }
-          );
-        }
-      }
-    });
+    addJobCommands(app, api, model, notebooks);
 
     app.contextMenu.addItem({
       command: CommandIDs.analyzeFile,

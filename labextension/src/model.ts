@@ -3,7 +3,17 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { APIError, BookNLPAPI } from './api';
-import { IJob, IStats, pollInterval } from './util';
+import { DismissedJobs, FailureTracker, IKeyValueStorage } from './tracking';
+import { IJob, IStats, isFinished, listLimit, pollInterval } from './util';
+
+/** `window.localStorage`, or null where the browser refuses it. */
+function browserStorage(): IKeyValueStorage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 const MAX_BACKOFF_MS = 30000;
 
@@ -15,6 +25,10 @@ const MAX_BACKOFF_MS = 30000;
  */
 export class JobsModel {
   constructor(readonly api: BookNLPAPI) {
+    this.dismissed = new DismissedJobs(
+      browserStorage(),
+      `booknlp-jupyter-lab:dismissed:${api.url('')}`
+    );
     this._poll = new Poll({
       factory: () => this._fetch(),
       frequency: { interval: 5000, backoff: true, max: MAX_BACKOFF_MS },
@@ -27,8 +41,50 @@ export class JobsModel {
     return this._changed;
   }
 
-  get jobs(): IJob[] {
+  /** Emitted once per job that fails while the page is open. */
+  get jobFailed(): ISignal<this, IJob> {
+    return this._jobFailed;
+  }
+
+  /** The jobs the server lists, newest first, dismissed ones included. */
+  get allJobs(): IJob[] {
     return this._jobs;
+  }
+
+  /** The jobs to show: those not dismissed. */
+  get jobs(): IJob[] {
+    return this._jobs.filter(j => !this.dismissed.has(j.job_id));
+  }
+
+  /** How many of the listed jobs are dismissed. */
+  get hiddenCount(): number {
+    return this._jobs.length - this.jobs.length;
+  }
+
+  /** Hide finished jobs from the list, for good (remembered across reloads). */
+  dismiss(jobs: IJob[]): void {
+    this.dismissed.reload();
+    if (this.dismissed.dismiss(jobs.filter(isFinished))) {
+      this._changed.emit();
+    }
+  }
+
+  /** Hide every finished job listed now. */
+  clearFinished(): void {
+    this.dismiss(this._jobs);
+  }
+
+  /** Show the dismissed jobs again. */
+  restoreDismissed(): void {
+    this.dismissed.clear();
+    this._changed.emit();
+  }
+
+  /** Announce a failure seen outside the poll (a submit answer), once. */
+  reportFailed(job: IJob): void {
+    if (job.status === 'failed' && this._failures.claim(job.job_id)) {
+      this._jobFailed.emit(job);
+    }
   }
 
   get stats(): IStats | null {
@@ -57,11 +113,15 @@ export class JobsModel {
   private async _fetch(): Promise<void> {
     try {
       const [list, stats] = await Promise.all([
-        this.api.listJobs(),
+        this.api.listJobs(listLimit(this.hiddenCount)),
         this.api.stats()
       ]);
+      this.dismissed.reload(); // another tab may have dismissed jobs
       this._jobs = list.jobs;
       this._stats = stats;
+      for (const job of this._failures.update(list.jobs)) {
+        this._jobFailed.emit(job);
+      }
       if (this._error !== null) {
         this._error = null;
         Notification.dismiss(this._notice);
@@ -91,6 +151,9 @@ export class JobsModel {
     this._changed.emit();
   }
 
+  readonly dismissed: DismissedJobs;
+  private _failures = new FailureTracker();
+  private _jobFailed = new Signal<this, IJob>(this);
   private _poll: Poll;
   private _jobs: IJob[] = [];
   private _stats: IStats | null = null;

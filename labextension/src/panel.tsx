@@ -2,16 +2,11 @@ import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { bookIcon } from './icon';
+import { IJobActions, JobItem } from './jobitem';
 import { JobsModel } from './model';
-import { IJob, IStats, describeJob } from './util';
+import { IStats, isFinished } from './util';
 
-/** What the panel's buttons do (the plugin wires them to commands). */
-export interface IJobActions {
-  cancel(job: IJob): void;
-  stop(job: IJob): void;
-  open(job: IJob): void;
-  analyze(): void;
-}
+export type { IJobActions } from './jobitem';
 
 function QueueHeader(props: {
   stats: IStats | null;
@@ -54,77 +49,37 @@ function QueueHeader(props: {
   );
 }
 
-function JobItem(props: {
-  job: IJob;
-  now: number;
-  actions: IJobActions;
-}): JSX.Element {
-  const { job, now, actions } = props;
-  const progress = Math.max(0, Math.min(100, job.progress));
+/** "Clear finished" (when some are shown) and "Show N dismissed". */
+function ListTools(props: { model: JobsModel }): JSX.Element | null {
+  const { model } = props;
+  const finished = model.jobs.filter(isFinished).length;
+  const hidden = model.hiddenCount;
+  if (!finished && !hidden) {
+    return null;
+  }
   return (
-    <li
-      className="jp-BookNLP-job"
-      data-job-id={job.job_id}
-      data-status={job.status}
-    >
-      <div className="jp-BookNLP-job-head">
-        <span className="jp-BookNLP-job-title" title={job.job_id}>
-          {job.book_id || job.job_id}
-        </span>
-        <span className={`jp-BookNLP-badge jp-BookNLP-badge-${job.status}`}>
-          {job.status}
-        </span>
-      </div>
-      <div
-        className="jp-BookNLP-progress"
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.floor(progress)}
-        aria-label={`${job.book_id || job.job_id} progress`}
-      >
-        <div
-          className="jp-BookNLP-progress-bar"
-          style={{ width: `${progress}%` }}
-        />
-      </div>
-      <div className="jp-BookNLP-job-meta">{describeJob(job, now)}</div>
-      {job.error_message && (
-        <div className="jp-BookNLP-job-error" title={job.error_message}>
-          {job.error_message}
-        </div>
+    <div className="jp-BookNLP-listtools">
+      {finished > 0 && (
+        <button
+          className="jp-BookNLP-linkbutton"
+          data-action="clear-finished"
+          title="Hide every completed, failed, cancelled and expired job"
+          onClick={() => model.clearFinished()}
+        >
+          Clear finished ({finished})
+        </button>
       )}
-      <div className="jp-BookNLP-job-actions">
-        {job.status === 'pending' && (
-          <button
-            className="jp-Button jp-mod-styled jp-mod-warn jp-BookNLP-action"
-            data-action="cancel"
-            onClick={() => actions.cancel(job)}
-          >
-            Cancel
-          </button>
-        )}
-        {job.status === 'running' && (
-          <button
-            className="jp-Button jp-mod-styled jp-mod-warn jp-BookNLP-action"
-            data-action="stop"
-            onClick={() => actions.stop(job)}
-          >
-            Stop…
-          </button>
-        )}
-        {job.status === 'completed' && (
-          <button
-            className="jp-Button jp-mod-styled jp-mod-accept jp-BookNLP-action"
-            data-action="open"
-            title="Insert a cell that loads this job's tables, and run it"
-            onClick={() => actions.open(job)}
-          >
-            Open in notebook
-          </button>
-        )}
-      </div>
-    </li>
+      {hidden > 0 && (
+        <button
+          className="jp-BookNLP-linkbutton"
+          data-action="restore-dismissed"
+          title="Show the dismissed jobs again"
+          onClick={() => model.restoreDismissed()}
+        >
+          Show dismissed ({hidden})
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -169,10 +124,12 @@ export class JobsPanel extends ReactWidget {
                 </button>
               </header>
               <QueueHeader stats={stats} error={error} />
+              <ListTools model={this.model} />
               {jobs.length === 0 ? (
                 <p className="jp-BookNLP-empty">
-                  No jobs yet. Right-click a .txt file and choose “Analyze with
-                  BookNLP”, or run it from the command palette on a cell.
+                  {this.model.hiddenCount
+                    ? 'No jobs to show: the finished ones are dismissed.'
+                    : 'No jobs yet. Right-click a .txt file and choose “Analyze with BookNLP”, or run it from the command palette on a cell.'}
                 </p>
               ) : (
                 <ul className="jp-BookNLP-jobs">

@@ -1,7 +1,17 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { IModelChoice, preferredModel } from './choices';
 import { PIPELINE_COMPONENTS, pipelineToSend } from './util';
+
+/** What the dialog shows: the text's origin and size, and the choices. */
+export interface ISubmitOptions {
+  source: string;
+  chars: number;
+  bookId: string;
+  /** The server's models, those that cannot run now marked so (with why). */
+  models: IModelChoice[];
+}
 
 export interface ISubmitChoice {
   bookId: string;
@@ -11,13 +21,7 @@ export interface ISubmitChoice {
 
 /** The dialog's form: book id, model and pipeline. */
 class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
-  constructor(options: {
-    source: string;
-    chars: number;
-    bookId: string;
-    models: string[];
-    defaultModel: string | undefined;
-  }) {
+  constructor(options: ISubmitOptions) {
     super();
     this.addClass('jp-BookNLP-submit');
     const doc = this.node.ownerDocument;
@@ -38,18 +42,26 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
     this._model = doc.createElement('select');
     this._model.name = 'model';
     this._model.className = 'jp-mod-styled';
-    const models = options.models.length
-      ? options.models
-      : [options.defaultModel ?? ''];
-    for (const name of models) {
+    const selected = preferredModel(options.models);
+    for (const choice of options.models) {
       const option = doc.createElement('option');
-      option.value = name;
+      option.value = choice.name;
       option.textContent =
-        name === options.defaultModel ? `${name} (default)` : name;
-      option.selected = name === options.defaultModel;
+        choice.name +
+        (choice.isDefault ? ' (default)' : '') +
+        (choice.available ? '' : ' — not available');
+      option.disabled = !choice.available;
+      option.selected = choice.name === selected;
+      if (choice.reason) {
+        option.title = choice.reason;
+      }
       this._model.appendChild(option);
     }
     this.node.appendChild(this._field('Model', this._model));
+    const missing = options.models.filter(c => !c.available);
+    if (missing.length) {
+      this.node.appendChild(this._unavailable(missing));
+    }
 
     const fieldset = doc.createElement('fieldset');
     fieldset.className = 'jp-BookNLP-pipeline';
@@ -80,6 +92,29 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
     };
   }
 
+  /** The models that cannot run now, each with its reason (how to install it). */
+  private _unavailable(missing: IModelChoice[]): HTMLElement {
+    const doc = this.node.ownerDocument;
+    const box = doc.createElement('div');
+    box.className = 'jp-BookNLP-unavailable';
+    const head = doc.createElement('p');
+    head.textContent = 'Not available on this server now:';
+    const list = doc.createElement('ul');
+    for (const choice of missing) {
+      const item = doc.createElement('li');
+      item.dataset.model = choice.name;
+      const name = doc.createElement('b');
+      name.textContent = choice.name;
+      const reason = doc.createElement('span');
+      reason.className = 'jp-BookNLP-unavailable-reason';
+      reason.textContent = choice.reason ?? '';
+      item.append(name, ': ', reason);
+      list.appendChild(item);
+    }
+    box.append(head, list);
+    return box;
+  }
+
   private _field(text: string, input: HTMLElement): HTMLElement {
     const label = this.node.ownerDocument.createElement('label');
     label.className = 'jp-BookNLP-field';
@@ -95,13 +130,9 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
 }
 
 /** Ask for the book id, model and pipeline; null if the user cancels. */
-export async function askSubmit(options: {
-  source: string;
-  chars: number;
-  bookId: string;
-  models: string[];
-  defaultModel: string | undefined;
-}): Promise<ISubmitChoice | null> {
+export async function askSubmit(
+  options: ISubmitOptions
+): Promise<ISubmitChoice | null> {
   const result = await showDialog<ISubmitChoice>({
     title: 'Analyze with BookNLP',
     body: new SubmitForm(options),

@@ -2,45 +2,9 @@
  * Pure helpers (no JupyterLab imports), unit-tested in test/util.test.ts.
  */
 
-/** A job as `GET /booknlp/v1/jobs/{id}` shows it. */
-export interface IJob {
-  job_id: string;
-  status: JobStatus;
-  /** 0..100, monotonic; 100 only when completed. */
-  progress: number;
-  stage: string | null;
-  submitted_at: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-  queue_position: number | null;
-  book_id: string | null;
-  model: string;
-  pipeline: string[];
-  owner?: string | null;
-  expires_at?: string | null;
-  token_count?: number | null;
-  processing_time_ms?: number | null;
-}
+import { IJob, IStats } from './types';
 
-export type JobStatus =
-  'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
-
-/** `GET /booknlp/v1/jobs/stats` (the fields the panel reads). */
-export interface IStats {
-  running: number;
-  pending: number;
-  completed?: number;
-  failed?: number;
-  queue_size: number;
-  max_queue_size: number;
-  worker_running: boolean;
-  devices: string[];
-  models: string[];
-  default_model: string;
-  max_document_size: number;
-  max_concurrent_jobs?: number;
-}
+export type { IJob, IReady, IStats, JobStatus } from './types';
 
 /** The pipeline components a request may name (BookNLP's names). */
 export const PIPELINE_COMPONENTS = [
@@ -56,6 +20,19 @@ export const TEXT_EXTENSIONS = ['.txt', '.text', '.md'];
 
 export function isActive(job: Pick<IJob, 'status'>): boolean {
   return job.status === 'pending' || job.status === 'running';
+}
+
+/** Completed, failed, cancelled or expired: the job will not change again. */
+export function isFinished(job: Pick<IJob, 'status'>): boolean {
+  return !isActive(job);
+}
+
+/**
+ * Whether the job completes (or completed) at once from an identical
+ * request's stored result, without running the engine.
+ */
+export function isReused(job: Pick<IJob, 'status' | 'reused_from'>): boolean {
+  return !!job.reused_from && (isActive(job) || job.status === 'completed');
 }
 
 export function isTextFile(path: string): boolean {
@@ -126,6 +103,9 @@ export function elapsedMs(job: IJob, now: number): number | null {
 
 /** The line under a job's progress bar: percent, stage, queue position, time. */
 export function describeJob(job: IJob, now: number): string {
+  if (isReused(job)) {
+    return `already analyzed · ${job.model}`;
+  }
   const parts: string[] = [];
   if (job.status === 'pending') {
     parts.push(
@@ -183,4 +163,42 @@ export function pipelineToSend(chosen: Iterable<string>): string[] | undefined {
 /** Poll every `active` ms while jobs move, every `idle` ms otherwise. */
 export function pollInterval(jobs: IJob[], active = 1000, idle = 5000): number {
   return jobs.some(isActive) ? active : idle;
+}
+
+/**
+ * What a submit answer means for the user: a new job waiting or running
+ * (`queued`), one that completes at once from a stored result (`analyzed`:
+ * an identical request was analyzed before; `reused_from` names it, the
+ * status may still be `pending` for a moment), or one that failed at once.
+ * The HTTP status (200 or 202) does not matter, only the job's.
+ */
+export function submitOutcome(
+  job: Pick<IJob, 'status' | 'reused_from'>
+): 'queued' | 'analyzed' | 'failed' {
+  if (job.status === 'completed' || isReused(job)) {
+    return 'analyzed';
+  }
+  return isActive(job) ? 'queued' : 'failed';
+}
+
+/** An error's first non-empty line, and how many more lines it has. */
+export function errorSummary(error: string): { first: string; more: number } {
+  const lines = error.replace(/\r\n?/g, '\n').split('\n');
+  const index = lines.findIndex(line => line.trim() !== '');
+  if (index < 0) {
+    return { first: '', more: 0 };
+  }
+  const rest = lines.slice(index + 1);
+  while (rest.length && rest[rest.length - 1].trim() === '') {
+    rest.pop();
+  }
+  return { first: lines[index].trim(), more: rest.length };
+}
+
+/**
+ * How many jobs to list: 50 shown, plus the dismissed ones the last list held
+ * (so dismissing does not empty the panel), at most the API's 1000.
+ */
+export function listLimit(hidden: number, shown = 50): number {
+  return Math.min(1000, shown + Math.max(0, hidden));
 }

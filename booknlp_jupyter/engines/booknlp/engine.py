@@ -8,28 +8,37 @@ Pipeline rules, found by running BookNLP: every component needs ``entity`` (even
 supersenses come out of the entity tagger, which BookNLP builds only for ``entity``; quote
 attribution and coref stop with ``sys.exit`` without it), and ``coref`` needs ``quote``.
 
-Options (``c.BookNLPApp.engine_options = {"booknlp": {...}}``): ``model_dir`` (default
+Options (`options.BookNLPOptions`, ``c.BookNLPApp.engine_options = {"booknlp": {...}}``;
+unknown keys stop the server): ``model_dir`` (default
 ``$BOOKNLP_MODEL_DIR`` or ``~/booknlp_models``), ``entity_model_path``,
 ``coref_model_path``, ``quote_attribution_model_path`` (for ``custom``), ``vocab_file``,
 ``spacy_model`` (as the lite engine), ``device`` (``cuda``/``cpu``; default CUDA when
 available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as BookNLP),
 ``referential_gender_cats``, ``referential_gender_hyperparameterFile``,
 ``pronominalCorefOnly`` (as in BookNLP's ``model_params``).
+
+A model whose files (or libraries) are not installed is refused at submit with how to
+install them (`availability.unavailable_reason`); a result's identity holds each model
+file's path, size and modification time (`availability.identity`).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ..base import Engine, EngineResult, PipelineError, ProgressCallback
 from ..lite.engine import default_spacy_model
+from .options import BookNLPOptions
 
 GENDER_CATS: list[list[str]] = [
-    ["he", "him", "his"], ["she", "her"], ["they", "them", "their"],
-    ["xe", "xem", "xyr", "xir"], ["ze", "zem", "zir", "hir"],
+    ["he", "him", "his"],
+    ["she", "her"],
+    ["they", "them", "their"],
+    ["xe", "xem", "xyr", "xir"],
+    ["ze", "zem", "zir", "hir"],
 ]
 
 
@@ -45,6 +54,8 @@ class BookNLPEngine(Engine):
 
     name: ClassVar[str] = "booknlp"
     models: ClassVar[tuple[str, ...]] = ("small", "big", "custom")
+    Options: ClassVar[type[BookNLPOptions]] = BookNLPOptions
+    settings: BookNLPOptions
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -70,17 +81,29 @@ class BookNLPEngine(Engine):
                 "(e.g. ['entity', 'quote', 'coref'])"
             )
 
+    @classmethod
+    def unavailable_reason(cls, model: str, options: Mapping[str, Any]) -> str | None:
+        from . import availability
+
+        return availability.unavailable_reason(model, cls.parse_options(options))
+
+    @classmethod
+    def identity(cls, model: str, options: Mapping[str, Any]) -> str:
+        from . import availability
+
+        return availability.identity(model, cls.parse_options(options))
+
     # -- loading -------------------------------------------------------------------
 
     @property
     def spacy_model(self) -> str:
-        return str(self.options.get("spacy_model") or default_spacy_model())
+        return self.settings.spacy_model or default_spacy_model()
 
     def device(self) -> Any:
         import torch
 
         if self._device is None:
-            wanted = self.options.get("device")
+            wanted = self.settings.device
             if not wanted:
                 wanted = "cuda" if torch.cuda.is_available() else "cpu"
             self._device = torch.device(wanted)
@@ -109,7 +132,7 @@ class BookNLPEngine(Engine):
         needed = [r for r in self.roles(pipeline) if (model, r) not in self._parts]
         if not needed:
             return
-        paths = files.require_files(model, needed, self.options)
+        paths = files.require_files(model, needed, self.settings.file_options())
         vocab = paths["vocab"]
         with compat.contain_exit(f"loading the {model} models"):
             for role in needed:
@@ -119,8 +142,12 @@ class BookNLPEngine(Engine):
                     part = loaders.quote_attribution(paths[role], vocab, device)
                 else:
                     part = loaders.coref(
-                        paths[role], vocab, device, self.gender_cats,
-                        bool(self.options.get("pronominalCorefOnly", True)))
+                        paths[role],
+                        vocab,
+                        device,
+                        self.gender_cats,
+                        self.settings.pronominalCorefOnly,
+                    )
                 self._parts[model, role] = part
         from .progress import instrument
 
@@ -131,7 +158,7 @@ class BookNLPEngine(Engine):
 
     @property
     def gender_cats(self) -> list[list[str]]:
-        return list(self.options.get("referential_gender_cats") or GENDER_CATS)
+        return list(self.settings.referential_gender_cats or GENDER_CATS)
 
     # -- running -------------------------------------------------------------------
 
@@ -156,14 +183,19 @@ class BookNLPEngine(Engine):
             attribution=self._parts.get((model, "quote")),
             coref=self._parts.get((model, "coref")),
             gender_cats=self.gender_cats,
-            gender_prior=str(self.options.get("referential_gender_hyperparameterFile")
-                             or data_path("gutenberg_prop_gender_terms.txt")),
+            gender_prior=str(
+                self.settings.referential_gender_hyperparameterFile
+                or data_path("gutenberg_prop_gender_terms.txt")
+            ),
         )
         try:
             with compat.contain_exit(lambda: f"stage {current['stage']!r}"):
                 run = process(
-                    text, parts, set(pipeline), stages,
-                    int(self.options.get("spacy_chunk_chars", 100_000)),
+                    text,
+                    parts,
+                    set(pipeline),
+                    stages,
+                    self.settings.spacy_chunk_chars,
                     lambda s: current.__setitem__("stage", s),
                 )
         finally:
@@ -176,14 +208,15 @@ class BookNLPEngine(Engine):
     def describe(self) -> dict[str, Any]:
         from . import files
 
+        directory = files.model_dir(self.settings.file_options())
         info: dict[str, Any] = {
             "booknlp": _version("booknlp"),
             "torch": _version("torch"),
             "transformers": _version("transformers"),
             "spacy_model": self.spacy_model,
-            "model_dir": str(files.model_dir(self.options)),
+            "model_dir": str(directory),
             "installed": {
-                m: all((files.model_dir(self.options) / n).is_file() for n in names.values())
+                m: all((directory / n).is_file() for n in names.values())
                 for m, names in files.MODEL_SETS.items()
             },
             "loaded": sorted({m for m, _ in self._parts}),

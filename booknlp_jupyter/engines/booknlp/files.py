@@ -124,9 +124,9 @@ def vocab_path(model: str, options: Mapping[str, Any] | None = None) -> Path:
     return model_dir(options) / VOCAB_FILE
 
 
-def require_files(model: str, roles: list[str], options: Mapping[str, Any] | None = None) -> dict[
-    str, Path
-]:
+def require_files(
+    model: str, roles: list[str], options: Mapping[str, Any] | None = None
+) -> dict[str, Path]:
     """Files for ``roles`` plus ``vocab``; `ModelFilesError` naming the fix if any is missing."""
     paths = {role: p for role, p in model_paths(model, options).items() if role in roles}
     paths["vocab"] = vocab_path(model, options)

@@ -1,7 +1,7 @@
 """Build BookNLP's three model wrappers from files on disk, offline, on any transformers 4.x.
 
 Each builder does what BookNLP's own wrapper ``__init__`` does (same classes, same
-arguments), but builds BERT from local files (`hub.local_bert`), loads the state dict
+arguments), but builds BERT from local files (`offline_bert.local_bert`), loads the state dict
 through `compat.fit_state_dict`, and memoizes the slow wordpiece tokenizer, which BookNLP
 calls for every word of every window again and again.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .compat import fit_state_dict
-from .hub import local_bert
+from .offline_bert import local_bert
 
 
 def _data(name: str) -> str:
@@ -93,8 +93,13 @@ def quote_attribution(path: Path, vocab: Path, device: Any) -> Any:
     return attrib
 
 
-def coref(path: Path, vocab: Path, device: Any, gender_cats: list[list[str]],
-          pronominal_coref_only: bool = True) -> Any:
+def coref(
+    path: Path,
+    vocab: Path,
+    device: Any,
+    gender_cats: list[list[str]],
+    pronominal_coref_only: bool = True,
+) -> Any:
     """BookNLP's `LitBankCoref` (pronoun coreference)."""
     from booknlp.english.bert_coref_quote_pronouns import BERTCorefTagger
     from booknlp.english.litbank_coref import LitBankCoref

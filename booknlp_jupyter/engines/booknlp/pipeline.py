@@ -2,8 +2,9 @@
 
 The steps, their order and their arguments are BookNLP 1.0.8's own (english_booknlp.py);
 what differs is around them: spaCy in chunks (`spacy_stage`), the gender prior read once
-per worker (`GenderEM` from the lite engine's BookNLP parts), progress per stage and
-batch, and results kept in memory for `tables.from_run` instead of written to files.
+per worker (`GenderEM` from the lite engine's BookNLP parts), name clustering without its
+quadratic loops (`lite.name_clusters`), progress per stage and batch, and results kept
+in memory for `tables.from_run` instead of written to files.
 """
 
 from __future__ import annotations
@@ -29,19 +30,27 @@ class Parts:
     progress_holder: Any = None
 
 
-def process(text: str, parts: Parts, pipeline: set[str], stages: Stages,
-            chunk_chars: int, where: Callable[[str], None]) -> dict[str, Any]:
+def process(
+    text: str,
+    parts: Parts,
+    pipeline: set[str],
+    stages: Stages,
+    chunk_chars: int,
+    where: Callable[[str], None],
+) -> dict[str, Any]:
     """Run BookNLP's steps on ``text``; ``where(stage)`` is told each stage as it starts."""
     import torch
     from booknlp.english.english_booknlp import EnglishBookNLP
     from booknlp.english.litbank_quote import QuoteTagger
-    from booknlp.english.name_coref import NameCoref
 
-    from ..lite.booknlp_parts import data_path, gender_em_class
+    from ..lite.booknlp_parts import gender_em_class, name_coref
     from . import spacy_stage
 
-    do_entities, do_event, do_ss = "entity" in pipeline, "event" in pipeline, (
-        "supersense" in pipeline)
+    do_entities, do_event, do_ss = (
+        "entity" in pipeline,
+        "event" in pipeline,
+        ("supersense" in pipeline),
+    )
     do_quote, do_coref = "quote" in pipeline, "coref" in pipeline
     out: dict[str, Any] = {}
 
@@ -52,14 +61,16 @@ def process(text: str, parts: Parts, pipeline: set[str], stages: Stages,
     with torch.no_grad():
         begin("spacy")
         tokens = spacy_stage.parse(
-            text, parts.nlp, chunk_chars, lambda d, t: stages.step(d, t, "spacy"))
+            text, parts.nlp, chunk_chars, lambda d, t: stages.step(d, t, "spacy")
+        )
         out["tokens"] = tokens
         if not tokens:
             return out
 
         begin("entities")
         entity_vals = parts.entity_tagger.tag(
-            tokens, doEvent=do_event, doEntities=do_entities, doSS=do_ss)
+            tokens, doEvent=do_event, doEntities=do_entities, doSS=do_ss
+        )
         entity_vals["entities"] = sorted(entity_vals["entities"])
         if do_ss:
             out["supersense"] = entity_vals["supersense"]
@@ -82,15 +93,19 @@ def process(text: str, parts: Parts, pipeline: set[str], stages: Stages,
             1 if tokens[start].inQuote or tokens[end].inQuote else 0
             for start, end, _, _ in entities
         ]
-        resolver = NameCoref(data_path("aliases.txt"))
+        resolver = name_coref()  # BookNLP's NameCoref, same clusters, near-linear
         refs = resolver.cluster_narrator(entities, in_quotes, tokens)
         refs = resolver.cluster_identical_propers(entities, refs)
         refs = resolver.cluster_only_nouns(entities, refs, tokens)
 
         begin("gender")
         gender_em = gender_em_class()(
-            tokens=tokens, entities=entities, refs=refs, genders=parts.gender_cats,
-            hyperparameterFile=parts.gender_prior)
+            tokens=tokens,
+            entities=entities,
+            refs=refs,
+            genders=parts.gender_cats,
+            hyperparameterFile=parts.gender_prior,
+        )
         genders = gender_em.tag(entities, tokens, refs)
         assignments = copy.deepcopy(refs)
 

@@ -39,8 +39,9 @@ def stages_for(pipeline: Sequence[str]) -> list[str]:
 class Stages:
     """Maps ``(stage, done, total)`` to a job fraction and forwards it to ``report``."""
 
-    def __init__(self, stages: Sequence[str], report: Callable[[float, str], None],
-                 end: float = 0.99) -> None:
+    def __init__(
+        self, stages: Sequence[str], report: Callable[[float, str], None], end: float = 0.99
+    ) -> None:
         weights = dict(STAGE_WEIGHTS)
         total = sum(weights[s] for s in stages)
         self.report = report

@@ -15,14 +15,36 @@ from typing import Any
 from ..base import EngineResult
 
 TOKEN_COLUMNS = (
-    "paragraph_ID", "sentence_ID", "token_ID_within_sentence", "token_ID_within_document",
-    "word", "lemma", "byte_onset", "byte_offset", "POS_tag", "fine_POS_tag",
-    "dependency_relation", "syntactic_head_ID", "event",
+    "paragraph_ID",
+    "sentence_ID",
+    "token_ID_within_sentence",
+    "token_ID_within_document",
+    "word",
+    "lemma",
+    "byte_onset",
+    "byte_offset",
+    "POS_tag",
+    "fine_POS_tag",
+    "dependency_relation",
+    "syntactic_head_ID",
+    "event",
 )
 _INT_COLUMNS = {
-    "paragraph_ID", "sentence_ID", "token_ID_within_sentence", "token_ID_within_document",
-    "byte_onset", "byte_offset", "syntactic_head_ID", "COREF", "start_token", "end_token",
-    "quote_start", "quote_end", "mention_start", "mention_end", "char_id",
+    "paragraph_ID",
+    "sentence_ID",
+    "token_ID_within_sentence",
+    "token_ID_within_document",
+    "byte_onset",
+    "byte_offset",
+    "syntactic_head_ID",
+    "COREF",
+    "start_token",
+    "end_token",
+    "quote_start",
+    "quote_end",
+    "mention_start",
+    "mention_end",
+    "char_id",
 }
 
 
@@ -93,9 +115,18 @@ def from_run(run: dict[str, Any]) -> EngineResult:
             "text": [s[3] for s in ss],
         }
     if run.get("attributed") is not None:
-        rows: dict[str, list[Any]] = {k: [] for k in (
-            "quote_start", "quote_end", "mention_start", "mention_end", "mention_phrase",
-            "char_id", "quote")}
+        rows: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "quote_start",
+                "quote_end",
+                "mention_start",
+                "mention_end",
+                "mention_phrase",
+                "char_id",
+                "quote",
+            )
+        }
         for (q_start, q_end), mention in zip(run["quotes"], run["attributed"], strict=True):
             entity = entities[mention] if mention is not None else None
             rows["quote_start"].append(q_start)
@@ -122,8 +153,9 @@ def _read_tsv(path: Path) -> dict[str, list[Any]] | None:
                 if name in _INT_COLUMNS:
                     columns[name].append(None if value == "None" else int(value))
                 else:
-                    columns[name].append(None if value == "None" and name == "mention_phrase"
-                                         else value)
+                    columns[name].append(
+                        None if value == "None" and name == "mention_phrase" else value
+                    )
     return columns
 
 

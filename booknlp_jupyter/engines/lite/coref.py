@@ -19,76 +19,11 @@ from typing import Any
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
 from .entities import Mentions
 from .tokens import BookTokens, TokenColumns
+from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SHE
 
 PRONOUN_WINDOW = 120
 NARRATOR = 0
-HE = frozenset(("he", "him", "his", "himself"))
-SHE = frozenset(("she", "her", "hers", "herself"))
-FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself"))
-#: Referential gender of common person nouns (BookNLP's name prior covers only names).
-NOUN_HE = frozenset(
-    [
-        "man",
-        "men",
-        "father",
-        "son",
-        "brother",
-        "husband",
-        "king",
-        "lord",
-        "gentleman",
-        "boy",
-        "uncle",
-        "sir",
-        "master",
-        "mr",
-        "fellow",
-        "nephew",
-        "grandfather",
-        "prince",
-        "duke",
-        "count",
-        "baron",
-        "monk",
-        "priest",
-        "bishop",
-        "lad",
-        "widower",
-        "bachelor",
-        "gentlemen",
-        "boys",
-    ]
-)
-NOUN_SHE = frozenset(
-    [
-        "woman",
-        "women",
-        "mother",
-        "daughter",
-        "sister",
-        "wife",
-        "queen",
-        "lady",
-        "girl",
-        "aunt",
-        "mistress",
-        "madam",
-        "miss",
-        "niece",
-        "grandmother",
-        "princess",
-        "duchess",
-        "countess",
-        "baroness",
-        "nun",
-        "maid",
-        "widow",
-        "girls",
-        "ladies",
-        "maiden",
-        "housekeeper",
-    ]
-)
+_HE_SHE = HE | SHE
 
 
 def booknlp_entities(cols: TokenColumns, mentions: Mentions) -> list[tuple[int, int, str, str]]:
@@ -165,7 +100,7 @@ def link_pronouns(
                     continue
                 if (
                     mentions.props[j] == "PRON"
-                    and cols.words[mentions.starts[j]].lower() not in HE | SHE
+                    and cols.words[mentions.starts[j]].lower() not in _HE_SHE
                 ):
                     continue
                 if _gender(cols, mentions, j, out[j], genders) == want:

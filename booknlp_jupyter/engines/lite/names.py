@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .entities import TITLES, Mentions
+from .entities import MAX_MENTION_TOKENS, Mentions
 from .tokens import TokenColumns
+from .words import TITLES
 
 
 def repair_names(cols: TokenColumns, mentions: Mentions) -> Mentions:
@@ -84,6 +85,7 @@ def repair_names(cols: TokenColumns, mentions: Mentions) -> Mentions:
             s = i
             while (
                 s > 0
+                and j - s < MAX_MENTION_TOKENS
                 and not covered[s - 1]
                 and words[s - 1].lower() in TITLES
                 and words[s - 1][:1].isupper()

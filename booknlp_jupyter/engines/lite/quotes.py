@@ -28,96 +28,10 @@ from typing import Any
 
 from .entities import Mentions
 from .tokens import TokenColumns
+from .words import SPEECH_VERBS
 
 WINDOW = 16
 
-SPEECH_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "ask",
-        "reply",
-        "answer",
-        "cry",
-        "exclaim",
-        "add",
-        "continue",
-        "remark",
-        "observe",
-        "return",
-        "repeat",
-        "whisper",
-        "shout",
-        "call",
-        "murmur",
-        "mutter",
-        "respond",
-        "retort",
-        "rejoin",
-        "declare",
-        "insist",
-        "protest",
-        "explain",
-        "inquire",
-        "enquire",
-        "demand",
-        "resume",
-        "interrupt",
-        "suggest",
-        "scream",
-        "sob",
-        "laugh",
-        "sigh",
-        "groan",
-        "stammer",
-        "urge",
-        "plead",
-        "beg",
-        "admit",
-        "agree",
-        "announce",
-        "assert",
-        "venture",
-        "persist",
-        "gasp",
-        "growl",
-        "roar",
-        "yell",
-        "snap",
-        "bellow",
-        "whimper",
-        "howl",
-        "hiss",
-        "drawl",
-        "chuckle",
-        "stutter",
-        "pursue",
-        "conclude",
-        "thunder",
-        "interpose",
-        "put",
-        "go",
-        "begin",
-        "breathe",
-        "falter",
-        "shriek",
-        "wail",
-        "moan",
-        "reason",
-        "argue",
-        "object",
-        "warn",
-        "order",
-        "command",
-        "counter",
-        "confess",
-        "affirm",
-        "maintain",
-        "reflect",
-        "think",
-        "write",
-    ]
-)
 _SUBJ = ("nsubj", "nsubjpass")
 
 
@@ -383,12 +297,16 @@ def attribute(
     speakers: list[int | None] = []
     #: paragraph index -> (speaker mention, its cluster) of the paragraph's last quote
     para_speaker: dict[int, tuple[int | None, Any]] = {}
+    #: paragraph index -> its narration's characters (one scan per paragraph, not per quote)
+    narration: dict[int, tuple[int | None, int | None]] = {}
     for q, (start, _end) in enumerate(quotes):
         p = bisect_left(para_first, start + 1) - 1
         m, _ = finder.explicit(q, quotes)
         fallback = subj = None
         if m is None:
-            subj, fallback = finder.narration(paras[p])
+            if p not in narration:
+                narration[p] = finder.narration(paras[p])
+            subj, fallback = narration[p]
         if m is None and p - 1 in para_speaker and p - 2 in para_speaker:
             _prev_m, prev_c = para_speaker[p - 1]
             back_m, back_c = para_speaker[p - 2]

@@ -6,6 +6,9 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
+from .bounded import split_tokens
+from .plain import PLAIN_SENTENCE, SENTENCE_END, plain_attrs
+
 
 class TokenColumns:
     """The document's tokens as parallel columns (arrays of ints, lists of shared strings).
@@ -80,6 +83,36 @@ class TokenColumns:
                 self.in_sent.append(within)
                 within += 1
         return gid
+
+    def add_plain(self, piece: str, text: str, base: int, new_paragraph: bool) -> None:
+        """Append the tokens of ``piece`` (``text[base:...]``) without spaCy: split and
+        tagged by rule (`bounded.split_tokens`, `plain.plain_attrs`), a sentence per
+        ``.``/``!``/``?`` (at most ``PLAIN_SENTENCE`` tokens), each token a dependent of its
+        sentence's first."""
+        if new_paragraph or self.n_paras == 0:
+            self.n_paras += 1
+        para = self.n_paras - 1
+        s = self._s
+        within = root = 0
+        for start, end in split_tokens(piece):
+            i = len(self.words)
+            if within == 0:
+                self.sent_starts.append(i)
+                self.n_sents += 1
+                root = i
+            word = s(text[base + start : base + end])
+            lemma, pos, tag, dep = plain_attrs(word)
+            self.words.append(word)
+            self.lemmas.append(s(lemma))
+            self.pos.append(pos)
+            self.tags.append(tag)
+            self.deps.append("ROOT" if i == root else dep)
+            self.onsets.append(base + start)
+            self.heads.append(root)
+            self.sent_ids.append(self.n_sents - 1)
+            self.para_ids.append(para)
+            self.in_sent.append(within)
+            within = 0 if word in SENTENCE_END or within + 1 >= PLAIN_SENTENCE else within + 1
 
     def offset(self, i: int) -> int:
         """Character offset just past token ``i``."""

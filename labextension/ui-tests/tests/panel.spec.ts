@@ -12,6 +12,10 @@ const BASE = process.env.BOOKNLP_LAB_URL ?? 'http://127.0.0.1:8888/';
 const TOKEN = process.env.BOOKNLP_LAB_TOKEN ?? '';
 const ARTIFACTS =
   process.env.BOOKNLP_ARTIFACTS ?? path.join(__dirname, '..', 'artifacts');
+/** broken.txt's text: the `broken` engine fails with it as the error. */
+const BROKEN_TEXT = process.env.BOOKNLP_BROKEN_TEXT ?? '';
+/** Why the `missing` model cannot run (its engine's `unavailable_reason`). */
+const MISSING_REASON = process.env.BOOKNLP_MISSING_REASON ?? '';
 
 interface IRowState {
   book: string;
@@ -92,10 +96,8 @@ async function analyzeFromContextMenu(name: string): Promise<Locator> {
   return dialog;
 }
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('pageerror', err => pageErrors.push(String(err)));
-  await page.goto(`${BASE}lab?token=${TOKEN}`);
+/** Wait until JupyterLab has started and restored its layout. */
+async function labReady(): Promise<void> {
   await page.waitForFunction(() => !!window.jupyterapp, null, {
     timeout: 120_000
   });
@@ -106,10 +108,24 @@ test.beforeAll(async ({ browser }) => {
   await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
     timeout: 60_000
   });
+}
+
+function toast(text: string | RegExp): Locator {
+  return page.locator('.Toastify__toast', { hasText: text });
+}
+
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext({
+    permissions: ['clipboard-read', 'clipboard-write']
+  });
+  page = await context.newPage();
+  page.on('pageerror', err => pageErrors.push(String(err)));
+  await page.goto(`${BASE}lab?token=${TOKEN}`);
+  await labReady();
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  await page?.context().close();
 });
 
 test('the panel opens and shows the queue', async () => {
@@ -217,6 +233,50 @@ test('a .txt file submitted from the file browser runs to 100%', async () => {
   expect(states[states.length - 1].status).toBe('completed');
 });
 
+test('the same request again says "already analyzed", not "queued"', async () => {
+  const first = await row('usher').getAttribute('data-job-id');
+  const dialog = await analyzeFromContextMenu('usher.txt');
+  await expect(dialog.locator('select[name="model"]')).toHaveValue('lite');
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  const analyzed = toast('BookNLP already analyzed “usher”');
+  await expect(analyzed).toBeVisible();
+  await expect(toast('BookNLP queued “usher”')).toHaveCount(0);
+  await snap('already-analyzed');
+  // every submission is a new job, completed at once from the stored result
+  const again = row('usher');
+  await expect(again).toHaveAttribute('data-reused-from', first!);
+  await expect(again).not.toHaveAttribute('data-job-id', first!);
+  await expect(again).toHaveAttribute('data-status', 'completed');
+  await expect(again.locator('.jp-BookNLP-job-meta')).toHaveText(
+    'already analyzed · lite'
+  );
+  await expect(analyzed).toContainText(`reuses the result of job ${first}`);
+});
+
+test('the submit dialog marks the models that cannot run, with why', async () => {
+  const dialog = await analyzeFromContextMenu('queued.txt');
+  const select = dialog.locator('select[name="model"]');
+  await expect(select).toHaveValue('lite');
+  const missing = select.locator('option[value="missing"]');
+  await expect(missing).toBeDisabled();
+  await expect(missing).toContainText('not available');
+  await expect(missing).toHaveAttribute('title', MISSING_REASON);
+  await expect(select.locator('option[value="lite"]')).toBeEnabled();
+  await expect(select.locator('option[value="test"]')).toBeEnabled();
+  const reason = dialog.locator(
+    '.jp-BookNLP-unavailable li[data-model="missing"]'
+  );
+  await expect(reason).toContainText(`missing: ${MISSING_REASON}`);
+  // the disabled option cannot be chosen
+  await expect(
+    select.selectOption('missing', { timeout: 2000 })
+  ).rejects.toThrow();
+  await expect(select).toHaveValue('lite');
+  await snap('submit-dialog-unavailable');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+});
+
 test('a pending job is cancelled and a running one stopped', async () => {
   // held.txt waits on a gate in the controlled engine: it keeps the worker busy
   let dialog = await analyzeFromContextMenu('held.txt');
@@ -292,6 +352,49 @@ test('an API error shows as a notification', async () => {
   await expect(toast).toContainText('pipeline');
   await expect(toast).toBeInViewport({ ratio: 1 });
   await snap('error-notification');
+});
+
+test('a failed job: one notification, its whole error readable and copyable', async () => {
+  const dialog = await analyzeFromContextMenu('broken.txt');
+  await dialog.locator('select[name="model"]').selectOption('broken');
+  await dialog.getByRole('button', { name: 'Analyze' }).click();
+  const error = `RuntimeError: ${BROKEN_TEXT}`;
+  const lines = error.split('\n');
+  const broken = row('broken');
+  await expect(broken).toHaveAttribute('data-status', 'failed', {
+    timeout: 60_000
+  });
+  const notice = toast('BookNLP job “broken” failed');
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText(lines[0]);
+  await expect(notice).toContainText(`(+${lines.length - 1} more lines)`);
+
+  const block = broken.locator('[data-testid="booknlp-job-error"]');
+  await expect(block.locator('summary')).toContainText(lines[0]);
+  const full = block.locator('pre');
+  await expect(full).toBeHidden();
+  // once per job: the polls since have not announced it again
+  await page.waitForTimeout(6000);
+  await expect(notice).toHaveCount(1);
+
+  // the notification's action expands the error in the panel
+  await notice.getByRole('button', { name: 'Show error' }).click();
+  await expect(full).toBeVisible();
+  await expect(notice).toHaveCount(0);
+  expect(await full.textContent()).toBe(error);
+  // still open after the panel re-renders (it polls every few seconds)
+  await page.waitForTimeout(6000);
+  await expect(full).toBeVisible();
+  await snap('failed-error-expanded');
+  await block.locator('summary').click();
+  await expect(full).toBeHidden();
+  await block.locator('summary').click();
+  await expect(full).toBeVisible();
+
+  const copy = broken.locator('[data-action="copy-error"]');
+  await copy.click();
+  await expect(copy).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(error);
 });
 
 test('selected text in a notebook cell is analyzed', async () => {
@@ -446,6 +549,45 @@ test('the %booknlp_submit widget updates in the page while the kernel is busy', 
   await expect(busy.locator('.jp-OutputArea-output')).toContainText('slept', {
     timeout: 30_000
   });
+});
+
+test('finished jobs are dismissed, and stay dismissed after a reload', async () => {
+  await showPanel();
+  const queued = row('queued');
+  await expect(queued).toHaveAttribute('data-status', 'cancelled');
+  await queued.locator('[data-action="dismiss"]').click();
+  await expect(queued).toHaveCount(0);
+  await expect(row('held')).toBeVisible();
+  await expect(row('broken')).toBeVisible();
+  await snap('dismissed-one');
+
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('docmanager:save-all');
+  });
+  page.once('dialog', d => void d.accept()); // "leave with unsaved changes?"
+  await page.reload();
+  await labReady();
+  await showPanel();
+  await expect(row('held')).toBeVisible();
+  await expect(row('broken')).toHaveAttribute('data-status', 'failed');
+  await expect(row('queued')).toHaveCount(0);
+  // a job that failed before the page loaded is not announced again
+  await page.waitForTimeout(2000);
+  await expect(toast('failed')).toHaveCount(0);
+
+  const jobs = panel().locator('.jp-BookNLP-job');
+  const active = panel().locator(
+    '.jp-BookNLP-job[data-status="pending"], .jp-BookNLP-job[data-status="running"]'
+  );
+  await expect(active).toHaveCount(0);
+  await panel().locator('[data-action="clear-finished"]').click();
+  await expect(jobs).toHaveCount(0);
+  await expect(panel().locator('.jp-BookNLP-empty')).toContainText('dismissed');
+  await snap('cleared-finished');
+
+  await panel().locator('[data-action="restore-dismissed"]').click();
+  await expect(row('queued')).toBeVisible();
+  await expect(row('usher')).toBeVisible();
 });
 
 test('the panel follows the dark theme', async () => {
