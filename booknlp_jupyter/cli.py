@@ -29,6 +29,8 @@ def _serve(args: argparse.Namespace) -> int:
     config.ServerApp.allow_root = True  # containers and services often run as root
     config.ServerApp.open_browser = False
     config.ServerApp.jpserver_extensions = {"booknlp_jupyter": True}
+    # a service that cannot start (e.g. a misspelt engine option) must not serve anyway
+    config.ServerApp.reraise_server_extension_failures = True
     config.IdentityProvider.token = token
     config.BookNLPApp.url_prefix = ""
     # the job API only: no kernels, sessions or contents for API users

@@ -33,7 +33,8 @@ def _names(n: int) -> str:
 
 
 def _novel(n: int) -> str:
-    text = NOVEL.read_text(encoding="utf-8")
+    source = NOVEL if NOVEL.exists() else Path(__file__).parent / "fixtures" / "pride_excerpt.txt"
+    text = source.read_text(encoding="utf-8")
     return text * (n // len(text) + 1)
 
 

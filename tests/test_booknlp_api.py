@@ -148,7 +148,9 @@ async def test_custom_job_equals_booknlp_process(api, tiny_models, tmp_path):
 async def test_second_job_reuses_loaded_models(api, tiny_models, tmp_path):
     """After one job the model files are not read again: the next job runs on the models
     in memory even when the files on disk are no models any more."""
-    first = await api.wait((await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"])
+    first = await api.wait(
+        (await api.submit(SHORT, model="custom", pipeline=FULL))["job_id"], timeout=300
+    )
     assert first["status"] == "completed", first["error_message"]
     saved = tmp_path / "saved"
     saved.mkdir()
@@ -157,7 +159,8 @@ async def test_second_job_reuses_loaded_models(api, tiny_models, tmp_path):
         Path(tiny_models[key]).write_bytes(b"not a model")
     try:
         second = await api.wait(
-            (await api.submit(SHORT[:3000], model="custom", pipeline=FULL))["job_id"]
+            (await api.submit(SHORT[:3000], model="custom", pipeline=FULL))["job_id"],
+            timeout=300,
         )
     finally:
         for key in ("entity", "coref", "quote"):

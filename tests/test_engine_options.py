@@ -89,3 +89,33 @@ def test_checks_import_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_serve_refuses_to_start_with_an_unknown_engine_option(tmp_path):
+    """``booknlp-jupyter serve`` exits with the clear error instead of serving without jobs."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.py"
+    config.write_text('c.BookNLPApp.engine_options = {"lite": {"spacy_modle": "x"}}\n')
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "booknlp_jupyter",
+            "serve",
+            "--port",
+            "0",
+            "--token",
+            "t",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0
+    assert "spacy_modle" in out.stdout + out.stderr

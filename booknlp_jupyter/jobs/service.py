@@ -73,6 +73,7 @@ class JobService(BaseJobService):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recovered = False
         self._stopping = False
+        self._closed = False
         self._sweeper: asyncio.Task[None] | None = None
         self.admission = Admission(config, self.registry, self.store, self.queue, self.get)
         self.dispatcher = Dispatcher(
@@ -107,6 +108,7 @@ class JobService(BaseJobService):
             if task:
                 task.cancel()
         await self.dispatcher.stop()
+        self._closed = True  # a worker's last words after this change nothing stored
         self.store.close()
 
     def _spawn(self, coro: Any) -> None:
@@ -390,6 +392,8 @@ class JobService(BaseJobService):
         """End a job: make its final state durable, then drop its input and tell its
         listeners. If the store cannot take it (disk full), the job keeps its state,
         is not reported final, and the sweep tries again: False."""
+        if self._closed:  # stopped: the job stays as stored, and runs again at start
+            return False
         self.dispatcher.forget(job.job_id)
         final = dataclasses.replace(job, status=status, completed_at=utcnow(), stage=None)
         if status is JobStatus.COMPLETED:
