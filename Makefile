@@ -42,6 +42,7 @@ bench: install
 	$(PY) bench/lite_quality.py
 	$(PY) bench/remote_workers.py
 	$(PY) bench/frames_load.py --repeat 1
+	$(PY) bench/corpus_bench.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache out

@@ -34,12 +34,14 @@ def load_ipython_extension(ipython: Any) -> None:
 _LAZY = {
     "Client": "client",
     "Job": "client",
+    "Corpus": "corpus",
     "AsyncClient": "async_client",
     "AsyncJob": "async_client",
     "BookNLPError": "_common",
     "Frames": "_frames",
     "panel": "notebook.panel",
     "Book": "notebook.book",
+    "read_output": "results.booknlp_files",
 }
 
 

@@ -11,6 +11,7 @@ frames = job.frames()                   # typed pandas DataFrames, one per table
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,6 +41,7 @@ from ._common import (
 from ._discovery import discover
 from ._frames import Frames, table_params, to_frame
 from .async_client import AsyncClient, AsyncJob
+from .corpus import Corpus, corpus_body, save_job
 from .results.schema import TABLES
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "AsyncJob",
     "BookNLPError",
     "Client",
+    "Corpus",
     "Frames",
     "Job",
     "discover",
@@ -120,6 +124,31 @@ class Client:
         if status:
             params["status"] = status
         return check(self.http.get("/jobs", params=params)).json()["jobs"]
+
+    def submit_corpus(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        *,
+        paths: Sequence[str | os.PathLike[str]] | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        model: str | None = None,
+        pipeline: Sequence[str] | None = None,
+        strip_gutenberg: bool = False,
+    ) -> Corpus:
+        """Queue every text of ``folder`` (or the files ``paths``), one job each, their
+        BookNLP files written into ``output_dir`` (default ``booknlp_output/<folder>``);
+        paths are the server's, relative to its root (a folder that exists here under
+        the root of the server this kernel runs under is translated)."""
+        body = corpus_body(self, folder, paths, output_dir, model, pipeline, strip_gutenberg)
+        view = check(self.http.post("/corpora", json=body)).json()
+        return Corpus(self, view["corpus_id"], view)
+
+    def corpus(self, corpus_id: str) -> Corpus:
+        return Corpus(self, corpus_id)
+
+    def corpora(self) -> list[State]:
+        """The corpora (their views without ``books``), newest first."""
+        return check(self.http.get("/corpora")).json()["corpora"]
 
     def stats(self) -> State:
         return check(self.http.get("/jobs/stats")).json()
@@ -287,6 +316,12 @@ class Job(JobHandle):
         """Every table as a typed pandas DataFrame, fetched and parsed in parallel."""
         with ThreadPoolExecutor(min(len(tables), 4) or 1) as pool:
             return Frames(zip(tables, pool.map(self.table, tables), strict=True))
+
+    def save(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """Write the result into ``folder`` as BookNLP's own files (``{book_id}.tokens``,
+        ``.entities``, ``.quotes``, ``.supersense``, ``.book``, ``.book.html``); returns
+        the files written (read them back with `booknlp_jupyter.read_output`)."""
+        return save_job(self, folder)
 
     def book(self) -> Any:
         """The result as a `booknlp_jupyter.notebook.Book` (tables, plots, text view)."""

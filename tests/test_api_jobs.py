@@ -418,6 +418,7 @@ async def test_health_ready_openapi(api):
         + pattern.split("/v1/", 1)[1]
         .replace("(?P<job_id>[^/]+)", "{job_id}")
         .replace("(?P<table>[^/]+)", "{table}")
+        .replace("(?P<corpus_id>[^/]+)", "{corpus_id}")
         for pattern, _ in api_handlers("booknlp")
     }
     assert documented == served

@@ -265,3 +265,34 @@ async def test_booknlp_sys_exit_fails_only_its_job(api):
     assert good["status"] == "completed", good["error_message"]
     code, stats = await api.json("GET", "jobs", "stats")
     assert code == 200 and stats["workers"][0]["engines"]["booknlp"]["device"] == "cpu"
+
+
+async def test_corpus_writes_the_files_bare_booknlp_writes(api, tiny_models, jp_root_dir, tmp_path):
+    """A corpus of two books through the server, with BookNLP's own pipeline: each book's
+    files in ``output_dir`` are byte for byte those bare ``BookNLP.process()`` writes."""
+    texts = {"pride": SHORT, "usher": (ROOT / "tests" / "fixtures" / "usher.txt").read_text()}
+    (jp_root_dir / "pair").mkdir()
+    for book_id, text in texts.items():
+        (jp_root_dir / "pair" / f"{book_id}.txt").write_text(text[:6000], encoding="utf-8")
+    code, corpus = await api.json("POST", "corpora", body={"folder": "pair", "model": "custom"})
+    assert code == 200, corpus
+    for _ in range(3000):
+        code, view = await api.json("GET", "corpora", corpus["corpus_id"])
+        if view["status"] == "completed":
+            break
+        await asyncio.sleep(0.1)
+    assert view["counts"]["completed"] == 2, view
+    out = jp_root_dir / "booknlp_output" / "pair"
+    suffixes = [".tokens", ".entities", ".quotes", ".supersense", ".book", ".book.html"]
+    for book_id, text in texts.items():
+        bare = tmp_path / f"bare-{book_id}"
+        assert bare_booknlp(tiny_models, text[:6000], bare, FULL) == 0
+        for suffix in suffixes:
+            ours = (out / f"{book_id}{suffix}").read_bytes()
+            assert ours == (bare / f"book{suffix}").read_bytes(), (book_id, suffix)
+    manifest = json.loads((out / "corpus.json").read_text())
+    engines = {b["book_id"]: b["engine"] for b in manifest["books"]}
+    assert set(engines) == set(texts)
+    for engine in engines.values():  # the engine's version and its model files
+        assert engine["engine"] == "booknlp" and engine["booknlp"] == "1.0.8"
+        assert Path(tiny_models["entity"]).name in json.dumps(engine["files"])

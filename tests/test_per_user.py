@@ -148,3 +148,32 @@ async def test_current_activity_reports_waiting_and_running_jobs(users, jp_serve
     gate.open()
     await users.admin.wait(job)
     assert not jp_serverapp.extension_manager.any_activity()
+
+
+async def test_corpora_are_per_user_and_share_the_worker_fairly(api, jp_root_dir):
+    """Alice's corpus of 10 books neither hides from Bob's job nor from her own: each
+    single job runs after at most one more corpus book, and only Alice (and the admin)
+    sees her corpus."""
+    users = Users(api)
+    folder = jp_root_dir / "alice-novels"
+    folder.mkdir()
+    for i in range(10):
+        (folder / f"b{i}.txt").write_text(f"@sleep 0.4\nEmma {i}.\n", encoding="utf-8")
+    code, corpus = await users["alice"].json("POST", "corpora", body={"folder": "alice-novels"})
+    assert code == 200, corpus
+    cid = corpus["corpus_id"]
+    await asyncio.sleep(0.6)  # the feeder has filled the corpus's share of the queue
+    bob = await users.submit("bob", "@sleep 0.1\nbob's own")
+    alice = await users.submit("alice", "@sleep 0.1\nalice's own")  # not held by her corpus
+    for user, job_id in (("bob", bob), ("alice", alice)):
+        done = await users[user].wait(job_id, timeout=60)
+        assert done["status"] == "completed"
+        _, state = await users["alice"].json("GET", "corpora", cid)
+        assert state["counts"]["completed"] <= 4, (user, state["counts"])
+
+    assert (await users["bob"].json("GET", "corpora", cid))[0] == 404
+    assert (await users["bob"].json("DELETE", "corpora", cid))[0] == 404
+    assert (await users["bob"].json("GET", "corpora"))[1]["total"] == 0
+    assert (await users.admin.json("GET", "corpora", cid))[0] == 200
+    code, mine = await users["alice"].json("GET", "corpora")
+    assert [c["corpus_id"] for c in mine["corpora"]] == [cid]

@@ -66,3 +66,24 @@ async def test_requests_go_to_the_shared_service(jp_fetch, shared):
 async def test_unreachable_service_is_502(jp_fetch, booknlp_overrides):
     r = await jp_fetch("booknlp", "v1", "jobs", "stats", raise_error=False)
     assert r.code == 502 and "unreachable" in json.loads(r.body)["detail"]
+
+
+async def test_corpora_are_501_with_a_detail_not_forwarded(jp_fetch, shared):
+    """The shared service cannot read this server's files: corpora say so here."""
+    for method, path, body in (
+        ("POST", ("corpora",), json.dumps({"folder": "novels"})),
+        ("GET", ("corpora",), None),
+        ("GET", ("corpora", "some-id"), None),
+    ):
+        r = await jp_fetch(
+            "booknlp",
+            "v1",
+            *path,
+            method=method,
+            body=body,
+            headers={"Content-Type": "application/json"},
+            raise_error=False,
+        )
+        assert r.code == 501, (path, r.code)
+        assert "shared BookNLP service" in json.loads(r.body)["detail"]
+    assert shared.request("GET", "/corpora")[1]["total"] == 0  # nothing reached it

@@ -105,6 +105,9 @@ class JobView(_Response):
         description="The job whose stored result this job reused (an identical request: "
         "text, model, pipeline and engine identity), instead of running the engine."
     )
+    corpus_id: str | None = Field(
+        default=None, description="The corpus this job is a book of (`/v1/corpora`), if any."
+    )
 
 
 class JobList(_Response):

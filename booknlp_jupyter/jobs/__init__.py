@@ -1,6 +1,7 @@
 """Jobs: their records, the queue that orders them and the workers that run them.
 
-Where a rule lives: `service` (submit, cancel, expire, results, watch), `queue` (the
+Where a rule lives: `service` (submit, cancel, results, watch), `endings` (final states
+durable before they are reported; expiry), `admission` (what gets in), `queue` (the
 order of pending jobs), `dispatch` (jobs to workers, worker messages to job states),
 `recovery` (after a restart), `store` (SQLite records and input files), `protocol`
 (what workers say), `worker` (local processes), `remote` (workers over Redis),

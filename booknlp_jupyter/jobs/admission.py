@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from ..api.models import JobRequest, JobStatus
 from ..engines import PIPELINE_COMPONENTS, EngineRegistry, PipelineError
@@ -35,7 +35,7 @@ class Admission:
         self.config, self.registry, self.store, self.queue = config, registry, store, queue
         self.get = get  # the service's lookup (it expires what is past its time)
         #: Queue slots held by submissions whose text is being written, per owner.
-        self.reserved: Counter[str | None] = Counter()
+        self.reserved: Counter[Hashable] = Counter()
 
     def validate(self, request: JobRequest) -> tuple[str, list[str]]:
         """Check a request's limits and engine; return its model and pipeline."""
@@ -44,14 +44,17 @@ class Admission:
                 f"text has {len(request.text):,} characters; the limit is "
                 f"{self.config.max_document_size:,}"
             )
-        model = request.model if request.model is not None else self.config.default_model
+        return self.choose(request.model, request.pipeline)
+
+    def choose(self, model: str | None, pipeline: list[str] | None) -> tuple[str, list[str]]:
+        """The model and pipeline a request runs (defaults filled in), or a 400 that says
+        what is wrong (unknown model, impossible pipeline, a model that cannot run here)."""
+        model = model if model is not None else self.config.default_model
         if model not in self.registry.models:
             raise InvalidRequest(
                 f"model: unknown model {model!r}; choose one of {self.registry.models}"
             )
-        pipeline = (
-            list(request.pipeline) if request.pipeline is not None else list(PIPELINE_COMPONENTS)
-        )
+        pipeline = list(pipeline) if pipeline is not None else list(PIPELINE_COMPONENTS)
         try:
             self.registry.engine_for(model).check_pipeline(model, pipeline)
         except PipelineError as exc:
@@ -61,10 +64,12 @@ class Admission:
             raise ModelUnavailable(f"model: {model!r} cannot run on this server: {reason}")
         return model, pipeline
 
-    def check_room(self, owner: str | None) -> None:
-        """A queue slot for ``owner``, or `TooManyJobs` / `QueueFull`."""
+    def check_room(self, lane: Hashable, per_user: bool = True) -> None:
+        """A queue slot in ``lane`` (an owner's, or a corpus's: ``per_user`` False), or
+        `TooManyJobs` / `QueueFull`."""
         limit = self.config.max_pending_per_user
-        if limit and owner is not None:
+        owner = lane
+        if limit and per_user and owner is not None:
             mine = self.reserved[owner] + self.queue.count(owner)
             if mine >= limit:
                 raise TooManyJobs(

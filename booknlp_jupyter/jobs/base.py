@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..api.models import JobList, JobRequest, JobStatus, JobView, Ready, Stats
@@ -22,6 +22,8 @@ class BaseJobService(abc.ABC):
     """Submit, watch, cancel and expire jobs; serve their results."""
 
     config: ServiceConfig
+    #: Called on the event loop with every job whose state changed.
+    observers: list[Callable[[Job], None]]
 
     @abc.abstractmethod
     async def start(self) -> None:
@@ -43,10 +45,24 @@ class BaseJobService(abc.ABC):
 
     @abc.abstractmethod
     async def submit(
-        self, request: JobRequest, owner: str | None = None, idempotency_key: str | None = None
+        self,
+        request: JobRequest,
+        owner: str | None = None,
+        idempotency_key: str | None = None,
+        corpus_id: str | None = None,
     ) -> tuple[Job, bool]:
         """Queue a new job; ``(job, created)``: False when the idempotency key returned an
-        earlier job."""
+        earlier job. ``corpus_id``: the job is a book of that corpus."""
+
+    @abc.abstractmethod
+    def choose(self, model: str | None, pipeline: list[str] | None) -> tuple[str, list[str]]:
+        """The model and pipeline a request would run (defaults filled in), or
+        `InvalidRequest` / `ModelUnavailable`."""
+
+    @abc.abstractmethod
+    def identity(self, model: str) -> str:
+        """What ``model``'s results depend on besides text and pipeline (engine version,
+        model files): equal identities give equal results."""
 
     @abc.abstractmethod
     def get(self, job_id: str, owner: str | None = None) -> Job:

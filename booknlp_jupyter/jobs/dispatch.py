@@ -126,7 +126,7 @@ class Dispatcher:
                     "could not record job %s as running; it stays queued", job.job_id, exc_info=True
                 )
                 job.status, job.started_at, job.stage, job.attempts, job.progress = before
-                self.queue.push_front(job.job_id, job.owner, job.seq)
+                self.queue.push_front(job.job_id, job.lane, job.seq)
                 break
             try:
                 worker.run(
@@ -166,7 +166,7 @@ class Dispatcher:
             self.store.update(job, "status", "started_at", "progress", "stage", "attempts")
         except Exception:  # in memory it is queued; the store catches up at the next write
             log.warning("could not record job %s as pending again", job.job_id, exc_info=True)
-        self.queue.push_front(job.job_id, job.owner, job.seq)
+        self.queue.push_front(job.job_id, job.lane, job.seq)
         self.notify(job)
         if dispatch:
             self.dispatch()

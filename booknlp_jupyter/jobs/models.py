@@ -50,6 +50,13 @@ class Job:
     ended_as: str | None = None  # the final status an expired job had
 
     reused_from: str | None = None  # the job whose stored result this one reused
+    corpus_id: str | None = None  # the corpus this job is a book of
+
+    @property
+    def lane(self) -> str | tuple[str, str] | None:
+        """Its line in the fair queue: its owner's, or its corpus's own (so a corpus is
+        served beside its owner's single jobs, not ahead of them)."""
+        return self.owner if self.corpus_id is None else ("corpus", self.corpus_id)
 
     def view(self, queue_position: int | None = None) -> JobView:
         """The job as ``GET /v1/jobs/{id}`` shows it."""
@@ -71,6 +78,7 @@ class Job:
             token_count=self.token_count,
             processing_time_ms=self.processing_time_ms,
             reused_from=self.reused_from,
+            corpus_id=self.corpus_id,
         )
 
     def as_row(self) -> dict[str, Any]:

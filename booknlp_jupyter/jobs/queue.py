@@ -5,9 +5,11 @@ Pure bookkeeping of job ids (no I/O, no event loop), so it is unit-tested alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
-Owner = str | None
+#: Whose line a job waits in: a user name (None on a personal server), or another lane
+#: such as a corpus's (`Job.lane`).
+Owner = Hashable
 
 
 class FairQueue:

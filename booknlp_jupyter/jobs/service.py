@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-import os
-import shutil
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 from ..api.models import JobList, JobRequest, JobStatus, JobView, Ready, Stats
@@ -29,6 +25,7 @@ from .admission import Admission
 from .base import BaseJobService
 from .config import ServiceConfig
 from .dispatch import Dispatcher
+from .endings import Endings
 from .errors import (
     DISK_FULL,
     JobConflict,
@@ -68,20 +65,27 @@ class JobService(BaseJobService):
         #: Called (on the loop) while jobs run, so the server counts them as activity.
         self.on_activity: Callable[[], None] | None = None
         self._active: dict[str, Job] = {}  # pending and running jobs
-        self._unsaved: dict[str, Job] = {}  # final states the store could not take yet
         self._listeners = Listeners()
+        #: Called (on the loop) with every job whose state changed, e.g. by the corpora.
+        self.observers: list[Callable[[Job], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recovered = False
         self._stopping = False
-        self._closed = False
         self._sweeper: asyncio.Task[None] | None = None
+        self.endings = Endings(
+            config,
+            self.store,
+            self._active,
+            forget=lambda job_id: self.dispatcher.forget(job_id),
+            notify=self._notify,
+        )
         self.admission = Admission(config, self.registry, self.store, self.queue, self.get)
         self.dispatcher = Dispatcher(
             config,
             self.store,
             self.queue,
             self._active,
-            finish=self._finish,
+            finish=self.endings.finish,
             notify=self._notify,
             activity=self._touch,
         )
@@ -90,14 +94,14 @@ class JobService(BaseJobService):
 
     async def start(self) -> None:
         def finish(job: Job, status: JobStatus) -> None:
-            self._finish(job, status, notify=False)
+            self.endings.finish(job, status, notify=False)
 
         for job in recover(self.store, self.config.max_attempts, finish):
             self._active[job.job_id] = job
             if job.reused_from:
                 self._spawn(self._reuse(job, job.reused_from))
             else:
-                self.queue.push(job.job_id, job.owner, job.seq)
+                self.queue.push(job.job_id, job.lane, job.seq)
         self._recovered = True
         await self.dispatcher.start()
         self._sweeper = asyncio.create_task(self._sweep_forever())
@@ -108,7 +112,7 @@ class JobService(BaseJobService):
             if task:
                 task.cancel()
         await self.dispatcher.stop()
-        self._closed = True  # a worker's last words after this change nothing stored
+        self.endings.closed = True  # a worker's last words after this change nothing stored
         self.store.close()
 
     def _spawn(self, coro: Any) -> None:
@@ -140,7 +144,7 @@ class JobService(BaseJobService):
             and job.expires_at
             and job.expires_at <= utcnow()
         ):
-            self._expire(job)
+            self.endings.expire(job)
         return job
 
     def queue_position(self, job: Job) -> int | None:
@@ -190,13 +194,15 @@ class JobService(BaseJobService):
         request: JobRequest,
         owner: str | None = None,
         idempotency_key: str | None = None,
+        corpus_id: str | None = None,
     ) -> tuple[Job, bool]:
         """Queue a new job (every submission is one, with the ``book_id`` asked for).
 
         When an identical request (text, model, pipeline, engine identity) has a stored
         result, the new job completes from it without running the engine
         (``reused_from``). Only a repeated ``Idempotency-Key`` returns the earlier job:
-        ``(job, False)``."""
+        ``(job, False)``. A corpus's book (``corpus_id``) waits in its corpus's own lane
+        of the queue, outside its owner's per-user limit (the corpus feeder bounds it)."""
         self._check_accepting()
         model, pipeline = self.admission.validate(request)
         identity = self.registry.identity(model)
@@ -205,9 +211,6 @@ class JobService(BaseJobService):
         if earlier is not None:
             return earlier, False
         source = self.admission.reusable(key, owner)
-        if source is None:
-            self.admission.check_room(owner)
-        self.admission.reserved[owner] += 1
         job = Job(
             job_id=str(uuid.uuid4()),
             status=JobStatus.PENDING,
@@ -219,13 +222,17 @@ class JobService(BaseJobService):
             dedup_key=key,
             idempotency_key=idempotency_key,
             reused_from=source.job_id if source else None,
+            corpus_id=corpus_id,
         )
+        if source is None:
+            self.admission.check_room(job.lane, per_user=corpus_id is None)
+        self.admission.reserved[job.lane] += 1
         try:
             await asyncio.to_thread(self.store.write_input, job.job_id, request.text)
         except OSError as exc:
             raise (StorageFull(DISK_FULL) if is_disk_full(exc) else exc) from None
         finally:
-            self.admission.reserved[owner] -= 1
+            self.admission.reserved[job.lane] -= 1
         try:
             self._check_accepting()
             # a twin with the same Idempotency-Key may have landed meanwhile
@@ -244,10 +251,16 @@ class JobService(BaseJobService):
         if source is not None:
             self._spawn(self._reuse(job, source.job_id))
         else:
-            self.queue.push(job.job_id, owner, job.seq)
+            self.queue.push(job.job_id, job.lane, job.seq)
             asyncio.get_running_loop().call_soon(self.dispatcher.dispatch)  # after the answer
         self._notify(job)
         return job, True
+
+    def choose(self, model: str | None, pipeline: list[str] | None) -> tuple[str, list[str]]:
+        return self.admission.choose(model, pipeline)
+
+    def identity(self, model: str) -> str:
+        return self.registry.identity(model)
 
     def _check_accepting(self) -> None:
         """Refuse submissions before the stored queue is recovered, and while stopping."""
@@ -273,13 +286,13 @@ class JobService(BaseJobService):
             job.reused_from = None
             with contextlib.suppress(sqlite3.Error):
                 self.store.update(job, "reused_from")
-            self.queue.push(job.job_id, job.owner, job.seq)
+            self.queue.push(job.job_id, job.lane, job.seq)
             self._notify(job)
             self.dispatcher.dispatch()
             return
         job.token_count, job.result_etag = source.token_count, source.result_etag
         job.started_at, job.processing_time_ms = utcnow(), 0
-        self._finish(job, JobStatus.COMPLETED)
+        self.endings.finish(job, JobStatus.COMPLETED)
 
     def _touch(self) -> None:
         """Report activity while work runs (the idle culler must not stop this server)."""
@@ -291,10 +304,10 @@ class JobService(BaseJobService):
     def cancel(self, job_id: str, owner: str | None = None, force: bool = False) -> Job:
         """Cancel a pending job (or, with ``force``, kill a running one)."""
         job = self.get(job_id, owner)
-        if job.job_id in self._unsaved:
+        if job.job_id in self.endings.unsaved:
             raise StorageFull(DISK_FULL)
         if job.status is JobStatus.PENDING:
-            if not self._finish(job, JobStatus.CANCELLED):
+            if not self.endings.finish(job, JobStatus.CANCELLED):
                 raise StorageFull(DISK_FULL)
             self.queue.remove(job.job_id)
             self.dispatcher.dispatch()
@@ -302,7 +315,7 @@ class JobService(BaseJobService):
         if job.status is JobStatus.RUNNING and force:
             worker = self.dispatcher.worker_of(job.job_id)
             job.error_message = "cancelled while running (force=true)"
-            if not self._finish(job, JobStatus.CANCELLED):  # before the kill: its echo
+            if not self.endings.finish(job, JobStatus.CANCELLED):  # before the kill: its echo
                 raise StorageFull(DISK_FULL)  # finds it ended
             if worker is not None:
                 worker.kill("cancelled")
@@ -350,23 +363,8 @@ class JobService(BaseJobService):
                 f"job {job_id} is {job.status.value}; cancel it first", status=job.status.value
             )
         if job.status is not JobStatus.EXPIRED:
-            self._expire(job)
+            self.endings.expire(job)
         return job
-
-    def _expire(self, job: Job) -> None:
-        ended_as = job.status.value
-        try:
-            self.store.update(
-                dataclasses.replace(job, status=JobStatus.EXPIRED, ended_as=ended_as),
-                "status",
-                "ended_as",
-            )
-        except sqlite3.Error:  # the sweep tries again
-            log.warning("could not record job %s as expired", job.job_id, exc_info=True)
-            return
-        job.ended_as, job.status = ended_as, JobStatus.EXPIRED
-        shutil.rmtree(self.store.result_path(job.job_id), ignore_errors=True)
-        self._notify(job)
 
     async def _sweep_forever(self) -> None:
         interval = min(30.0, max(0.2, self.config.job_ttl_seconds / 4))
@@ -374,68 +372,14 @@ class JobService(BaseJobService):
         while True:
             await asyncio.sleep(min(interval, 1.0))
             self._touch()
-            self._save_unsaved()
+            self.endings.save_unsaved()
             if time.monotonic() - last < interval:
                 continue
             last = time.monotonic()
             try:
-                now = utcnow()
-                for job in self.store.expired_before(now):
-                    self._expire(self._active.get(job.job_id, job))
-                self.store.purge_expired(now - timedelta(seconds=self.config.job_history_seconds))
+                self.endings.sweep(utcnow())
             except Exception:  # the sweep must outlive one bad pass
                 log.exception("expiry sweep failed")
-
-    # -- ending jobs -----------------------------------------------------------------
-
-    def _finish(self, job: Job, status: JobStatus, notify: bool = True) -> bool:
-        """End a job: make its final state durable, then drop its input and tell its
-        listeners. If the store cannot take it (disk full), the job keeps its state,
-        is not reported final, and the sweep tries again: False."""
-        if self._closed:  # stopped: the job stays as stored, and runs again at start
-            return False
-        self.dispatcher.forget(job.job_id)
-        final = dataclasses.replace(job, status=status, completed_at=utcnow(), stage=None)
-        if status is JobStatus.COMPLETED:
-            final.progress = 100.0
-            if final.processing_time_ms is None and final.started_at is not None:
-                final.processing_time_ms = int(
-                    (final.completed_at - final.started_at).total_seconds() * 1000
-                )
-        final.expires_at = final.completed_at + timedelta(seconds=self.config.job_ttl_seconds)
-        try:
-            self.store.update(final)
-        except sqlite3.Error:
-            log.warning(
-                "could not record job %s as %s (retrying): the disk may be full",
-                job.job_id,
-                status.value,
-                exc_info=True,
-            )
-            self._unsaved[job.job_id] = final
-            return False
-        self._unsaved.pop(job.job_id, None)
-        for f in dataclasses.fields(Job):
-            setattr(job, f.name, getattr(final, f.name))
-        with contextlib.suppress(OSError):
-            os.unlink(self.store.input_path(job.job_id))
-        if status is not JobStatus.COMPLETED:
-            shutil.rmtree(self.store.result_path(job.job_id), ignore_errors=True)
-        self._active.pop(job.job_id, None)
-        if notify:
-            self._notify(job)
-        return True
-
-    def _save_unsaved(self) -> None:
-        """Retry the final states the store could not take."""
-        for job_id, final in list(self._unsaved.items()):
-            job = self._active.get(job_id)
-            if job is None:
-                self._unsaved.pop(job_id, None)
-                continue
-            for name in ("token_count", "result_etag", "processing_time_ms", "error_message"):
-                setattr(job, name, getattr(final, name))
-            self._finish(job, final.status)
 
     # -- watching --------------------------------------------------------------------
 
@@ -448,3 +392,8 @@ class JobService(BaseJobService):
     def _notify(self, job: Job) -> None:
         if self._listeners.wanted(job.job_id):
             self._listeners.publish(job.job_id, self.view(job))
+        for observe in self.observers:
+            try:
+                observe(job)
+            except Exception:  # an observer's fault is not the job's
+                log.exception("job observer failed on %s", job.job_id)

@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     processing_time_ms INTEGER,
     result_etag TEXT,
     ended_as TEXT,
-    reused_from TEXT
+    reused_from TEXT,
+    corpus_id TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, seq);
 CREATE INDEX IF NOT EXISTS jobs_dedup ON jobs(dedup_key);
@@ -51,7 +52,7 @@ CREATE INDEX IF NOT EXISTS jobs_expiry ON jobs(expires_at);
 """
 
 #: Columns added since the first release, with their types.
-_ADDED_COLUMNS = {"reused_from": "TEXT"}
+_ADDED_COLUMNS = {"reused_from": "TEXT", "corpus_id": "TEXT"}
 
 _DATES = ("submitted_at", "started_at", "completed_at", "expires_at")
 

@@ -12,6 +12,7 @@ from typing import Any
 _EXPORTS = {
     "JobProgress": ".progress",
     "JobsTable": ".jobs",
+    "CorpusWidget": ".corpus_widget",
     "BookNLPMagics": ".magics",
     "load_ipython_extension": ".magics",
     "panel": ".panel",

@@ -9,6 +9,9 @@
     the server's jobs, as a live table with cancel buttons.
 ``%booknlp_result [ID_OR_VAR] [--tables a,b]``
     a finished job's DataFrames (`Frames`); the newest completed job without an ID.
+``%booknlp_corpus FOLDER [--output-dir DIR] [--model M] [--strip-gutenberg]``
+    queue every text of a folder (one job each, BookNLP's files written into one
+    folder); shows a live widget and returns the `Corpus` at once.
 ``%booknlp_connect URL [TOKEN]``
     use this server instead of the discovered one.
 """
@@ -22,7 +25,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from ..client import BookNLPError, Client, Frames, Job
+from ..client import BookNLPError, Client, Corpus, Frames, Job
 
 
 def _pipeline(value: str | None) -> list[str] | None:
@@ -135,6 +138,32 @@ class BookNLPMagics(Magics):
             job = self.client.job(args.job.strip("'\""))
         tables = _pipeline(args.tables)
         return job.frames(tables) if tables else job.frames()
+
+    @magic_arguments()
+    @argument("--output-dir", "-o", default=None, help="where the files go (server's root)")
+    @argument("--model", "-m", default=None, help="an engine's model (server default)")
+    @argument("--pipeline", "-p", default=None, help="components, comma separated")
+    @argument("--strip-gutenberg", action="store_true", help="drop Gutenberg's boilerplate")
+    @argument("--no-widget", action="store_true", help="do not show the live widget")
+    @argument("folder", nargs="+", help="a folder of .txt files (or a variable holding one)")
+    @line_magic
+    def booknlp_corpus(self, line: str) -> Corpus:
+        """Queue every text of a folder; shows a live widget and returns the `Corpus`."""
+        args = parse_argstring(self.booknlp_corpus, line)
+        folder: Any = " ".join(args.folder).strip("'\"")
+        ns = self.shell.user_ns if self.shell else {}
+        if folder.isidentifier() and isinstance(ns.get(folder), str | Path):
+            folder = ns[folder]
+        corpus = self.client.submit_corpus(
+            folder,
+            output_dir=args.output_dir,
+            model=args.model,
+            pipeline=_pipeline(args.pipeline),
+            strip_gutenberg=args.strip_gutenberg,
+        )
+        if not args.no_widget:
+            display(corpus)
+        return corpus
 
     @line_magic
     def booknlp_connect(self, line: str) -> Client:

@@ -12,7 +12,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from jupyter_server.base.handlers import APIHandler
@@ -31,6 +31,7 @@ from .body import HeadAsGetMixin, auth_required, request_body
 from .errors import ApiError, headers_of, status_of
 
 AUTH_RESOURCE = "booknlp"
+_Body = TypeVar("_Body", bound=BaseModel)
 JOB_ID = r"(?P<job_id>[^/]+)"
 
 _CONTENT_TYPES = {
@@ -175,6 +176,10 @@ class BookNLPHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
 
     def parse_request(self) -> JobRequest:
         """The request body as a `JobRequest`, or a 400/415 that says what is wrong."""
+        return self.parse_body(JobRequest)
+
+    def parse_body(self, model: type[_Body]) -> _Body:
+        """The JSON request body as ``model``, or a 400/415 that says what is wrong."""
         ctype = self.request.headers.get("Content-Type", "application/json")
         if ctype.split(";")[0].strip().lower() not in ("application/json", ""):
             raise ApiError(415, "Content-Type must be application/json")
@@ -185,9 +190,22 @@ class BookNLPHandler(BookNLPRequestMixin, ExtensionHandlerMixin, APIHandler):
         if not isinstance(data, dict):
             raise InvalidRequest("body must be a JSON object")
         try:
-            return JobRequest.model_validate(data)
+            return model.model_validate(data)
         except ValidationError as exc:
             raise InvalidRequest(_validation_detail(exc)) from None
+
+    def int_argument(self, name: str, default: int, low: int, high: int) -> int:
+        """An integer query argument within ``[low, high]``, or a 400 naming it."""
+        raw = self.get_argument(name, None)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name}: must be an integer") from None
+        if not low <= value <= high:
+            raise InvalidRequest(f"{name}: must be between {low} and {high}")
+        return value
 
     def reverse_url_job(self, job_id: str) -> str:
         return f"{self.settings['booknlp_api_url']}/jobs/{job_id}"

@@ -13,6 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, Integer, Set, Type, Unicode, default, validate
 
 from .._version import __version__
+from ..corpora import CorpusService
 from ..engines import BUILTIN_ENGINES
 from ..jobs import BaseJobService, JobService, ServiceConfig
 from ..jobs.models import utcnow
@@ -114,6 +115,12 @@ class BookNLPApp(ExtensionApp):
     retry_after_seconds = Integer(
         5, config=True, help="The Retry-After a client gets with a 503, 429 or 425."
     )
+    corpus_queue_share = Float(
+        0.5,
+        config=True,
+        help="Share of the queue's slots (max_queue_size) that corpora may hold together "
+        "(at least one slot), so single jobs always get in.",
+    )
     service_class = Type(
         JobService,
         klass=BaseJobService,
@@ -139,6 +146,12 @@ class BookNLPApp(ExtensionApp):
             raise ValueError(f"{proposal['trait'].name} must be at least 1")
         return proposal["value"]
 
+    @validate("corpus_queue_share")
+    def _share(self, proposal):  # type: ignore[no-untyped-def]
+        if not 0 < proposal["value"] <= 1:
+            raise ValueError("corpus_queue_share must be in (0, 1]")
+        return proposal["value"]
+
     def service_config(self) -> ServiceConfig:
         """The service's settings, each from the trait of the same name."""
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(ServiceConfig)}
@@ -160,6 +173,7 @@ class BookNLPApp(ExtensionApp):
         self._started = False
         if self.service_url:
             self.service = None
+            self.corpora = None
             self.settings.update(
                 booknlp_api_url=api_url,
                 booknlp_service_url=self.service_url,
@@ -172,8 +186,13 @@ class BookNLPApp(ExtensionApp):
             return
         config = self.service_config()
         self.service = self.service_class(config)
+        root_dir = self.serverapp.root_dir if self.serverapp is not None else os.getcwd()
+        self.corpora = CorpusService(
+            self.service, root_dir, config.data_dir, self.corpus_queue_share
+        )
         self.settings.update(
             booknlp_service=self.service,
+            booknlp_corpora=self.corpora,
             booknlp_api_url=api_url,
             booknlp_max_document_size=self.max_document_size,
             booknlp_sync_max_document_size=self.sync_max_document_size,
@@ -205,6 +224,7 @@ class BookNLPApp(ExtensionApp):
         self._started = True
         try:
             await self.service.start()
+            await self.corpora.start()
         except Exception:
             self.log.exception("the BookNLP job service failed to start")
             raise
@@ -220,4 +240,5 @@ class BookNLPApp(ExtensionApp):
 
     async def stop_extension(self) -> None:
         if self._started and self.service is not None:
+            await self.corpora.stop()
             await self.service.stop()

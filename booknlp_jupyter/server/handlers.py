@@ -17,6 +17,7 @@ from ..results import TABLE_FORMATS, TABLES
 from ..results.store import gzip_chunks
 from .base import BookNLPHandler
 from .body import StreamedBodyMixin, is_authorized
+from .corpora import corpus_handlers
 from .errors import ApiError
 from .openapi import build_openapi
 
@@ -58,21 +59,9 @@ class JobsHandler(StreamedBodyMixin, BookNLPHandler):
                         f"status: unknown status {part.strip()!r}; choose from "
                         f"{[s.value for s in JobStatus]}"
                     ) from None
-        limit = self._int_arg("limit", 50, 1, 1000)
-        offset = self._int_arg("offset", 0, 0, 10**9)
+        limit = self.int_argument("limit", 50, 1, 1000)
+        offset = self.int_argument("offset", 0, 0, 10**9)
         self.write_json(self.service.list_jobs(statuses, self.visible_owner, limit, offset))
-
-    def _int_arg(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.get_argument(name, None)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InvalidRequest(f"{name}: must be an integer") from None
-        if not low <= value <= high:
-            raise InvalidRequest(f"{name}: must be between {low} and {high}")
-        return value
 
 
 class StatsHandler(BookNLPHandler):
@@ -284,4 +273,5 @@ def api_handlers(prefix: str) -> list[tuple[str, type[BookNLPHandler]]]:
         (rf"/{v1}/health", HealthHandler),
         (rf"/{v1}/ready", ReadyHandler),
         (rf"/{v1}/openapi.json", OpenAPIHandler),
+        *corpus_handlers(v1),
     ]

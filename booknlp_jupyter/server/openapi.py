@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from .._version import __version__
 from ..api import models as api
 from ..results.schema import TABLE_FORMATS, TABLE_SCHEMAS, TABLES
+from .openapi_corpora import CORPUS_COMPONENTS, corpus_paths
 
 #: The models whose schemas are the document's components, by component name.
 COMPONENTS: tuple[type[Any], ...] = (
@@ -26,6 +27,7 @@ COMPONENTS: tuple[type[Any], ...] = (
     api.Readiness,
     api.Health,
     api.Error,
+    *CORPUS_COMPONENTS,
 )
 
 
@@ -56,12 +58,13 @@ _RETRY = {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds 
 _LOCATION = {"Location": {"schema": {"type": "string"}, "description": "The job's URL."}}
 _JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _AUTH = {403: _error("Not authenticated or not authorized.")}
+_REQUESTS = {api.JobRequest, *CORPUS_COMPONENTS[:1]}
 
 
 def model_schemas() -> dict[str, Any]:
     """The components generated from the API's pydantic models."""
     _, defs = models_json_schema(
-        [(m, "serialization" if m is not api.JobRequest else "validation") for m in COMPONENTS],
+        [(m, "validation" if m in _REQUESTS else "serialization") for m in COMPONENTS],
         ref_template="#/components/schemas/{model}",
     )
     schemas = dict(defs["$defs"])
@@ -69,6 +72,7 @@ def model_schemas() -> dict[str, Any]:
         if schema.get("type") == "object" and "properties" in schema:
             schema["required"] = list(schema["properties"])
     schemas["JobRequest"]["required"] = ["text"]
+    schemas["CorpusRequest"]["required"] = []  # folder or paths: the description says
     schemas["Error"]["required"] = ["detail"]
     return schemas
 
@@ -350,6 +354,7 @@ def build_openapi() -> dict[str, Any]:
                     "responses": {200: _json({"type": "object"}, "OpenAPI 3.1."), **_AUTH},
                 }
             },
+            **corpus_paths(_ref, _json, _error, _AUTH),
         },
         "components": {
             "securitySchemes": {

@@ -24,6 +24,7 @@ from tornado.iostream import StreamClosedError
 
 from .base import BookNLPRequestMixin
 from .body import BODY_METHODS, StreamedBodyMixin, is_authorized, request_body
+from .corpora import corpus_handlers
 
 _FORWARD_REQUEST = ("Content-Type", "Accept", "Accept-Encoding", "If-None-Match", "Idempotency-Key")
 _FORWARD_RESPONSE = frozenset(
@@ -176,4 +177,6 @@ class ServiceProxyHandler(
 
 def proxy_handlers(prefix: str) -> list[tuple[str, Any]]:
     v1 = "/".join(p for p in (prefix.strip("/"), "v1") if p)
-    return [(rf"/{v1}/(?P<path>.*)", ServiceProxyHandler)]
+    # corpora read files below this server's root, which the shared service cannot see:
+    # their handlers answer 501 with a detail here instead of forwarding
+    return [*corpus_handlers(v1), (rf"/{v1}/(?P<path>.*)", ServiceProxyHandler)]

@@ -1,7 +1,14 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, IReady, IStats } from './types';
+import {
+  ICorpusList,
+  ICorpusRequest,
+  ICorpusView,
+  IJob,
+  IReady,
+  IStats
+} from './types';
 
 /** Where the job API lives below the server's base URL. */
 export const API_PATH = 'booknlp/v1';
@@ -114,6 +121,33 @@ export class BookNLPAPI {
   cancel(jobId: string, force = false): Promise<IJob> {
     const query = force ? '?force=true' : '';
     return this.request(`jobs/${encodeURIComponent(jobId)}${query}`, {
+      method: 'DELETE'
+    });
+  }
+
+  /** The caller's corpora, newest first, without their books. */
+  listCorpora(): Promise<ICorpusList> {
+    return this.request('corpora');
+  }
+
+  /** One corpus, with every book. */
+  getCorpus(corpusId: string): Promise<ICorpusView> {
+    return this.request(`corpora/${encodeURIComponent(corpusId)}`);
+  }
+
+  /** A new corpus: a folder's (or some files') books, queued as jobs. */
+  submitCorpus(body: ICorpusRequest): Promise<ICorpusView> {
+    return this.request('corpora', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' }
+    });
+  }
+
+  /** Books not started never run; `force` also stops the running one. */
+  cancelCorpus(corpusId: string, force = false): Promise<ICorpusView> {
+    const query = force ? '?force=true' : '';
+    return this.request(`corpora/${encodeURIComponent(corpusId)}${query}`, {
       method: 'DELETE'
     });
   }

@@ -9,6 +9,8 @@ export namespace CommandIDs {
   export const openJob = 'booknlp:open-job';
   export const cancelJob = 'booknlp:cancel-job';
   export const stopJob = 'booknlp:stop-job';
+  export const analyzeFolder = 'booknlp:analyze-folder';
+  export const cancelCorpus = 'booknlp:cancel-corpus';
 }
 
 /** An error in words: the server's `detail` for API errors. */

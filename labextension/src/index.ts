@@ -9,8 +9,9 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
 import { BookNLPAPI } from './api';
-import { mergeModelInfo, modelChoices } from './choices';
 import { CommandIDs, message } from './commandids';
+import { addCorpusCommands, usableModels } from './corpuscommands';
+import { CorporaModel } from './corpusmodel';
 import { IEditorLike, documentOf, editorText } from './editor';
 import { bookIcon } from './icon';
 import { addJobCommands, announceFailures } from './jobcommands';
@@ -44,20 +45,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const api = new BookNLPAPI(app.serviceManager.serverSettings);
     const model = new JobsModel(api);
+    const corpora = new CorporaModel(api);
     const { commands, shell } = app;
 
     const showPanel = () => shell.activateById(panel.id);
 
-    const panel = new JobsPanel(model, {
-      cancel: job =>
-        void commands.execute(CommandIDs.cancelJob, { jobId: job.job_id }),
-      stop: job =>
-        void commands.execute(CommandIDs.stopJob, { jobId: job.job_id }),
-      open: job =>
-        void commands.execute(CommandIDs.openJob, { jobId: job.job_id }),
-      dismiss: job => model.dismiss([job]),
-      analyze: () => void commands.execute(CommandIDs.analyze)
-    });
+    const panel = new JobsPanel(
+      model,
+      {
+        cancel: job =>
+          void commands.execute(CommandIDs.cancelJob, { jobId: job.job_id }),
+        stop: job =>
+          void commands.execute(CommandIDs.stopJob, { jobId: job.job_id }),
+        open: job =>
+          void commands.execute(CommandIDs.openJob, { jobId: job.job_id }),
+        dismiss: job => model.dismiss([job]),
+        analyze: () => void commands.execute(CommandIDs.analyze)
+      },
+      {
+        model: corpora,
+        actions: {
+          cancel: corpus =>
+            void commands.execute(CommandIDs.cancelCorpus, {
+              corpusId: corpus.corpus_id
+            })
+        }
+      }
+    );
     shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, 'booknlp-jobs');
 
@@ -118,18 +132,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         });
         return;
       }
-      // /ready says which models can run now, and why the others cannot
-      const [stats, ready] = await Promise.all([
-        model.stats ?? api.stats().catch(() => null),
-        api.ready().catch(() => null)
-      ]);
-      const models = modelChoices(mergeModelInfo(stats, ready));
-      if (models.length && !models.some(c => c.available)) {
-        Notification.error(
-          `BookNLP cannot analyze ${source}: no model can run on this server now. ` +
-            models.map(c => `${c.name}: ${c.reason}`).join('; '),
-          { autoClose: false }
-        );
+      const models = await usableModels(api, model, source);
+      if (!models) {
         return;
       }
       const choice = await askSubmit({
@@ -279,10 +283,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     addJobCommands(app, api, model, notebooks);
+    addCorpusCommands(app, api, model, corpora, fileBrowser, showPanel);
 
     app.contextMenu.addItem({
       command: CommandIDs.analyzeFile,
       selector: '.jp-DirListing-item[data-isdir="false"]',
+      rank: 3
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.analyzeFolder,
+      selector: '.jp-DirListing-item[data-isdir="true"]',
       rank: 3
     });
     app.contextMenu.addItem({
@@ -300,6 +310,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       for (const command of [
         CommandIDs.showPanel,
         CommandIDs.analyzeFile,
+        CommandIDs.analyzeFolder,
         CommandIDs.analyzeText
       ]) {
         palette.addItem({
@@ -321,6 +332,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     void model.refresh();
+    void corpora.refresh();
     return;
   }
 };

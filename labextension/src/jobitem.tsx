@@ -26,7 +26,7 @@ async function copyText(text: string): Promise<void> {
  * A failed job's whole error: its first line, then (expanded) every line,
  * selectable.
  */
-function JobError(props: { error: string }): JSX.Element {
+export function JobError(props: { error: string }): JSX.Element {
   const { first, more } = errorSummary(props.error);
   return (
     <details className="jp-BookNLP-job-error" data-testid="booknlp-job-error">

@@ -1,12 +1,21 @@
 import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { CorpusList, ICorpusActions } from './corpusitem';
+import { CorporaModel } from './corpusmodel';
 import { bookIcon } from './icon';
 import { IJobActions, JobItem } from './jobitem';
 import { JobsModel } from './model';
 import { IStats, isFinished } from './util';
 
 export type { IJobActions } from './jobitem';
+export type { ICorpusActions } from './corpusitem';
+
+/** The corpus section's model and buttons. */
+export interface ICorpora {
+  model: CorporaModel;
+  actions: ICorpusActions;
+}
 
 function QueueHeader(props: {
   stats: IStats | null;
@@ -83,11 +92,15 @@ function ListTools(props: { model: JobsModel }): JSX.Element | null {
   );
 }
 
-/** The sidebar: the queue's state and the live job list, newest first. */
+/**
+ * The sidebar: the queue's state, the corpora (when there are any) and the
+ * live job list, newest first.
+ */
 export class JobsPanel extends ReactWidget {
   constructor(
     readonly model: JobsModel,
-    readonly actions: IJobActions
+    readonly actions: IJobActions,
+    readonly corpora: ICorpora | null = null
   ) {
     super();
     this.id = 'booknlp-jobs';
@@ -118,18 +131,27 @@ export class JobsPanel extends ReactWidget {
                   className="jp-BookNLP-iconbutton"
                   title="Refresh"
                   data-action="refresh"
-                  onClick={() => void this.model.refresh()}
+                  onClick={() => {
+                    void this.model.refresh();
+                    void this.corpora?.model.refresh();
+                  }}
                 >
                   <refreshIcon.react tag="span" />
                 </button>
               </header>
               <QueueHeader stats={stats} error={error} />
+              {this.corpora && (
+                <CorpusList
+                  model={this.corpora.model}
+                  actions={this.corpora.actions}
+                />
+              )}
               <ListTools model={this.model} />
               {jobs.length === 0 ? (
                 <p className="jp-BookNLP-empty">
                   {this.model.hiddenCount
                     ? 'No jobs to show: the finished ones are dismissed.'
-                    : 'No jobs yet. Right-click a .txt file and choose “Analyze with BookNLP”, or run it from the command palette on a cell.'}
+                    : 'No jobs yet. Right-click a .txt file and choose “Analyze with BookNLP” (a folder: “Analyze folder with BookNLP”), or run it from the command palette on a cell.'}
                 </p>
               ) : (
                 <ul className="jp-BookNLP-jobs">

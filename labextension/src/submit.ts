@@ -7,14 +7,21 @@ import { PIPELINE_COMPONENTS, pipelineToSend } from './util';
 /** What the dialog shows: the text's origin and size, and the choices. */
 export interface ISubmitOptions {
   source: string;
-  chars: number;
-  bookId: string;
+  /** The text's length; or `detail`, said instead (e.g. a folder's files). */
+  chars?: number;
+  detail?: string;
+  /** The book id to offer; none asked when undefined (a folder's books). */
+  bookId?: string;
+  /** The output folder to offer; none asked when undefined (a single text). */
+  outputDir?: string;
   /** The server's models, those that cannot run now marked so (with why). */
   models: IModelChoice[];
 }
 
 export interface ISubmitChoice {
   bookId: string;
+  /** The output folder as typed ('' when not asked). */
+  outputDir: string;
   model: string | undefined;
   pipeline: string[] | undefined;
 }
@@ -28,16 +35,19 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
 
     const about = doc.createElement('p');
     about.className = 'jp-BookNLP-submit-source';
-    about.textContent = `${options.source} · ${options.chars.toLocaleString()} characters`;
+    const detail =
+      options.detail ?? `${(options.chars ?? 0).toLocaleString()} characters`;
+    about.textContent = `${options.source} · ${detail}`;
     this.node.appendChild(about);
 
-    this._bookId = doc.createElement('input');
-    this._bookId.type = 'text';
-    this._bookId.name = 'book_id';
-    this._bookId.maxLength = 128;
-    this._bookId.value = options.bookId;
-    this._bookId.className = 'jp-mod-styled';
-    this.node.appendChild(this._field('Book id', this._bookId));
+    this._bookId = this._input('book_id', options.bookId, 128);
+    if (options.bookId !== undefined) {
+      this.node.appendChild(this._field('Book id', this._bookId));
+    }
+    this._outputDir = this._input('output_dir', options.outputDir, 1024);
+    if (options.outputDir !== undefined) {
+      this.node.appendChild(this._field('Output folder', this._outputDir));
+    }
 
     this._model = doc.createElement('select');
     this._model.name = 'model';
@@ -85,6 +95,7 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
   getValue(): ISubmitChoice {
     return {
       bookId: this._bookId.value.trim(),
+      outputDir: this._outputDir.value.trim(),
       model: this._model.value || undefined,
       pipeline: pipelineToSend(
         this._boxes.filter(b => b.checked).map(b => b.value)
@@ -115,6 +126,20 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
     return box;
   }
 
+  private _input(
+    name: string,
+    value: string | undefined,
+    maxLength: number
+  ): HTMLInputElement {
+    const input = this.node.ownerDocument.createElement('input');
+    input.type = 'text';
+    input.name = name;
+    input.maxLength = maxLength;
+    input.value = value ?? '';
+    input.className = 'jp-mod-styled';
+    return input;
+  }
+
   private _field(text: string, input: HTMLElement): HTMLElement {
     const label = this.node.ownerDocument.createElement('label');
     label.className = 'jp-BookNLP-field';
@@ -125,19 +150,25 @@ class SubmitForm extends Widget implements Dialog.IBodyWidget<ISubmitChoice> {
   }
 
   private _bookId: HTMLInputElement;
+  private _outputDir: HTMLInputElement;
   private _model: HTMLSelectElement;
   private _boxes: HTMLInputElement[] = [];
 }
 
-/** Ask for the book id, model and pipeline; null if the user cancels. */
+/**
+ * Ask for the book id (or output folder), model and pipeline; null if the
+ * user cancels.
+ */
 export async function askSubmit(
-  options: ISubmitOptions
+  options: ISubmitOptions,
+  title = 'Analyze with BookNLP'
 ): Promise<ISubmitChoice | null> {
+  const first = options.bookId !== undefined ? 'book_id' : 'output_dir';
   const result = await showDialog<ISubmitChoice>({
-    title: 'Analyze with BookNLP',
+    title,
     body: new SubmitForm(options),
     buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Analyze' })],
-    focusNodeSelector: 'input[name="book_id"]'
+    focusNodeSelector: `input[name="${first}"]`
   });
   return result.button.accept ? result.value : null;
 }

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ...results.booknlp_read import character_name
 from ..base import EngineResult
 
 TOKEN_COLUMNS = (
@@ -46,16 +47,6 @@ _INT_COLUMNS = {
     "mention_end",
     "char_id",
 }
-
-
-def character_name(character: dict[str, Any]) -> str:
-    """A display name: the most frequent proper name, else common noun, else pronoun."""
-    mentions = character.get("mentions", {})
-    for kind in ("proper", "common", "pronoun"):
-        if mentions.get(kind):
-            name = mentions[kind][0]["n"]
-            return f"{name} [NARRATOR]" if character.get("id") == 0 and kind != "proper" else name
-    return "[NARRATOR]" if character.get("id") == 0 else ""
 
 
 def events_table(tokens: dict[str, list[Any]]) -> dict[str, list[Any]]:
