@@ -41,7 +41,7 @@ _LAZY = {
     "Frames": "_frames",
     "panel": "notebook.panel",
     "Book": "notebook.book",
-    "read_output": "results.booknlp_files",
+    "read_output": "corpus",
 }
 
 

@@ -110,6 +110,18 @@ def corpus_body(
     return body
 
 
+def read_output(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """A folder of BookNLP output files (ours, or ones bare BookNLP wrote) as the six
+    tables, each one DataFrame with a ``book_id`` column, the quotes with ``quote_text``
+    (as written) beside BookNLP's tokenised ``quote``."""
+    from ._frames import add_quote_text
+    from .results.booknlp_read import read_output as read_files
+
+    frames = read_files(folder)
+    add_quote_text(frames)
+    return frames
+
+
 class Corpus:
     """A handle on one corpus: its view (``last``: the latest seen), its event stream,
     cancelling, and its output files as DataFrames. Displayed in a notebook it is a
@@ -241,9 +253,26 @@ class Corpus:
         """Every book's tables (tokens, entities, quotes, supersenses, events,
         characters) as DataFrames with a ``book_id`` column, read from the output
         folder (the books finished so far)."""
-        from .results.booknlp_files import read_output
-
         return read_output(self.output_folder())
+
+    def plot_dialogue_by_gender(
+        self, frames: dict[str, Any] | None = None, ax: Any = None, **options: Any
+    ) -> Any:
+        """Each book's attributed dialogue by speakers' gender (100% bars), from
+        ``frames`` (default: `frames`); ``options``: ``by`` ("words", "quotes"),
+        ``labels``. Returns the matplotlib Figure."""
+        from .notebook.corpus_plots import plot_dialogue_by_gender
+
+        return plot_dialogue_by_gender(self.frames() if frames is None else frames, ax, **options)
+
+    def plot_characters(
+        self, frames: dict[str, Any] | None = None, ax: Any = None, **options: Any
+    ) -> Any:
+        """Each book's named characters, stacked by gender, from ``frames`` (default:
+        `frames`); ``options``: ``min_proper``, ``labels``. Returns the Figure."""
+        from .notebook.corpus_plots import plot_characters
+
+        return plot_characters(self.frames() if frames is None else frames, ax, **options)
 
     def widget(self) -> Any:
         """The live widget (`booknlp_jupyter.notebook.corpus_widget.CorpusWidget`), made

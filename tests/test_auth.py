@@ -20,6 +20,7 @@ def _urls() -> list[tuple[str, str]]:
     for pattern, handler in api_handlers("booknlp"):
         path = re.sub(r"\(\?P<job_id>[^)]*\)", _JOB, pattern)
         path = re.sub(r"\(\?P<table>[^)]*\)", "tokens", path)
+        path = re.sub(r"\(\?P<corpus_id>[^)]*\)", _JOB, path)
         if path.endswith(_PUBLIC):
             continue
         for method in ("GET", "HEAD", "POST", "DELETE"):

@@ -117,17 +117,22 @@ def test_conversation_network(book):
 def test_plots_render(book):
     import matplotlib.pyplot as plt
 
-    axes = [
+    from booknlp_jupyter.notebook.characters import named_characters
+
+    figs = [
         book.plot_mentions(top=5),
         book.plot_dialogue(top=5),
         book.plot_network(),
         book.plot_network("conversation", window=10_000),
     ]
-    assert len(axes[0].get_lines()) == 5
-    assert len(axes[1].patches) == min(5, len(book.dialogue(top=None)))
-    for ax in axes:
+    panels = [ax for ax in figs[0].axes if ax.get_visible()]
+    named = list(book.timeline(top=5, named=True).columns)
+    assert [ax.get_title(loc="left").rsplit("  (", 1)[0] for ax in panels] == named
+    speakers = set(book.dialogue(top=None)["char_id"]) & set(named_characters(book.frames)["id"])
+    assert len(figs[1].axes[0].patches) == min(5, len(speakers))
+    for fig in figs:
         buf = io.BytesIO()
-        ax.figure.savefig(buf, format="png")
+        fig.savefig(buf, format="png")
         assert buf.getvalue()[:4] == b"\x89PNG" and len(buf.getvalue()) > 5000
     plt.close("all")
 

@@ -1,7 +1,10 @@
 """The live list of a server's jobs: one row per job with progress, status and cancel.
 
 A daemon thread polls ``GET /jobs`` (every ``interval`` seconds while a job is pending or
-running, more slowly when all are final) and updates the rows in place.
+running, more slowly when all are final) and updates the rows in place. Displayed in a
+cell, the table is done once every job it lists is final: its outputs are then replaced
+by a static HTML table (`status.jobs_html`) and it stops polling (run the magic again
+for a fresh one); embedded in another widget (the `panel`) it stays live.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .._common import FINAL, BookNLPError
-from .status import BAR_STYLES, describe_html, title
+from .status import BAR_STYLES, Bundle, Displays, describe, describe_html, jobs_html, title
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -68,7 +71,7 @@ class JobRow:
 
 
 class JobsTable(widgets.VBox):
-    """``JobsTable(client)``: the newest ``limit`` jobs, live."""
+    """``JobsTable(client)``: the newest ``limit`` jobs, live (see the module)."""
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class JobsTable(widgets.VBox):
         self.client, self.limit = client, limit
         self.interval, self.idle_interval = interval, idle_interval
         self.rows: dict[str, JobRow] = {}
+        self.order: list[str] = []  # the job ids shown, newest first
         self.selected = widgets.Dropdown(
             description="job", options=[], layout=widgets.Layout(width="420px")
         )
@@ -95,6 +99,7 @@ class JobsTable(widgets.VBox):
         self.add_class("booknlp-jobs")
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self.displays = Displays()
         self.refresh()
         if live:
             threading.Thread(target=self._poll, name="booknlp-jobs", daemon=True).start()
@@ -114,6 +119,7 @@ class JobsTable(widgets.VBox):
                     self.rows[state["job_id"]] = JobRow(self, state)
                 else:
                     row.update(state)  # the clocks move even when the state does not
+            self.order = [state["job_id"] for state in jobs]
             children = [w for state in jobs for w in self.rows[state["job_id"]].cells]
             if children != list(self.grid.children):
                 self.grid.children = children
@@ -128,11 +134,38 @@ class JobsTable(widgets.VBox):
 
     @property
     def active(self) -> bool:
-        return any(row.state.get("status") not in FINAL for row in self.rows.values())
+        """Whether a job shown is pending or running."""
+        return any(state.get("status") not in FINAL for state in self.states)
 
     def _poll(self) -> None:
         while not self._stop.wait(self.interval if self.active else self.idle_interval):
             self.refresh()
+            if self.displays.shown and not self.active:
+                self.finish()
+
+    @property
+    def states(self) -> list[dict[str, Any]]:
+        """The jobs shown, newest first."""
+        return [self.rows[job_id].state for job_id in self.order if job_id in self.rows]
+
+    def summary_bundle(self) -> Bundle:
+        """The table as static HTML, with a text line per job."""
+        states = self.states
+        text = "\n".join(f"{s.get('book_id') or s['job_id'][:8]}: {describe(s)}" for s in states)
+        note = self.message.value  # "no jobs yet", or why they cannot be listed
+        table = jobs_html(states) + note if states else note or jobs_html(states)
+        return {"text/html": table, "text/plain": text or "no jobs yet"}
+
+    def finish(self) -> None:
+        """Stop polling; every display becomes the static table."""
+        self._stop.set()
+        self.displays.settle(self.summary_bundle())
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Display the live table, or the static one when every job is final."""
+        if not self.active:
+            self.finish()
+        self.displays.show(lambda: {**(self._repr_mimebundle_() or {}), **self.summary_bundle()})
 
     def close(self) -> None:
         self._stop.set()

@@ -172,6 +172,20 @@ class Panel(widgets.VBox):
         )
         return frames
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The app's widget view, with the jobs as static HTML and text beside it (what
+        a saved notebook shows without a widget runtime)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if not bundle:
+            return bundle
+        jobs = self.jobs.summary_bundle()
+        head = f"BookNLP — {self.client.url}"
+        return {
+            **bundle,
+            "text/html": f"<div><b>{html.escape(head)}</b></div>{jobs['text/html']}",
+            "text/plain": f"{head}\n{jobs['text/plain']}",
+        }
+
     def close(self) -> None:
         self.jobs.close()
         super().close()

@@ -1,5 +1,7 @@
 """A live progress widget for one job: bar, stage, queue position, elapsed time, an
-estimate and a cancel button.
+estimate and a cancel button. Once the job is final, every output it is displayed in is
+replaced by a static HTML summary (`status.summary_html`), so a saved notebook reads
+without a widget runtime.
 
 It is driven by two daemon threads, never by the cell: one follows the job's Server-Sent
 Events, the other redraws once a second (so the clocks move between events). ipykernel
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .._common import FINAL, BookNLPError
-from .status import BAR_STYLES, describe_html, title
+from .status import BAR_STYLES, Bundle, Displays, describe_html, summary_bundle, title
 
 if TYPE_CHECKING:
     from ..client import Job
@@ -28,7 +30,8 @@ class _Closed(Exception):
 
 
 class JobProgress(widgets.VBox):
-    """``JobProgress(job)``: displays itself and updates until the job is final."""
+    """``JobProgress(job)``: displays itself and updates until the job is final, then
+    shows its static summary instead."""
 
     def __init__(self, job: Job, tick: float = 1.0, **kwargs: Any):
         self.job, self.tick = job, tick
@@ -56,6 +59,7 @@ class JobProgress(widgets.VBox):
         self._states: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._closed = threading.Event()
         self.done = threading.Event()
+        self.displays = Displays()
         threading.Thread(
             target=self._follow, name=f"booknlp-events-{job.job_id[:8]}", daemon=True
         ).start()
@@ -89,11 +93,12 @@ class JobProgress(widgets.VBox):
                 state = self._states.get(timeout=self.tick)
             except queue.Empty:
                 state = self.state  # redraw the clocks
-            if state is None:
+            if state is None:  # no longer followed (the error is shown): as final
+                self.finish(self.state)
                 return
             self.update(state)
             if state.get("status") in FINAL:
-                self.done.set()
+                self.finish(state)
                 return
 
     # -- drawing and cancelling ------------------------------------------------------
@@ -113,6 +118,21 @@ class JobProgress(widgets.VBox):
             else:
                 self.label.value = describe_html(state)
             self.cancel_button.disabled = status in FINAL
+
+    def finish(self, state: dict[str, Any]) -> None:
+        """Show the final ``state``; every display becomes its static summary."""
+        self.update(state)
+        self.done.set()
+        self.displays.settle(summary_bundle(state))
+
+    def _live_bundle(self) -> Bundle:
+        """The widget's view, with its summary as HTML and text beside it (what a front
+        end without widgets shows meanwhile)."""
+        return {**(self._repr_mimebundle_() or {}), **summary_bundle(self.state)}
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Display the widget (its summary once the job is final)."""
+        self.displays.show(self._live_bundle)
 
     def _on_cancel(self, _button: widgets.Button | None = None) -> None:
         self.cancel_button.disabled = True

@@ -1,12 +1,18 @@
-"""How a job's state reads to a person: status line, elapsed time and an estimate."""
+"""How a job's state reads to a person: status line, elapsed time and an estimate; its
+static HTML summary; and `Displays`, the outputs of a live widget that become static."""
 
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from .._common import FINAL
+
+#: A display's data: mimetype → content (``display(bundle, raw=True)``).
+Bundle = dict[str, Any]
 
 #: Progress-bar styles by status (ipywidgets' ``bar_style`` values).
 BAR_STYLES = {
@@ -81,7 +87,7 @@ def describe(state: dict[str, Any], now: datetime | None = None) -> str:
             parts.append(f"{state['token_count']:,} tokens")
         if not reused:  # a reused job ran nothing: the time was the other job's
             parts.append(f"in {clock(elapsed)}")
-    elif status == "failed" and state.get("error_message"):
+    elif status in ("failed", "unknown") and state.get("error_message"):
         parts.append(str(state["error_message"]))
     return " · ".join(parts)
 
@@ -97,3 +103,123 @@ def title(state: dict[str, Any]) -> str:
         f"<b>{html.escape(str(book))}</b> · {html.escape(str(state.get('model', '')))}"
         f" · <code>{html.escape(str(state.get('job_id', ''))[:8])}</code>"
     )
+
+
+#: Bar colours of the static summaries, by status.
+BAR_COLORS = {
+    "completed": "#4caf50",
+    "running": "#2196f3",
+    "failed": "#e53935",
+    "cancelled": "#ff9800",
+    "expired": "#ff9800",
+}
+
+
+def bar_html(percent: float, status: str, width: str = "260px") -> str:
+    """A progress bar as plain HTML (no widget)."""
+    color = BAR_COLORS.get(status, "#bdbdbd")
+    return (
+        f"<div style='width:{width};min-width:60px;background:#eee;height:10px;"
+        f"border-radius:3px;display:inline-block'><div style='width:"
+        f"{max(0.0, min(percent, 100.0)):.1f}%;background:{color};height:10px;"
+        "border-radius:3px'></div></div>"
+    )
+
+
+def summary_html(state: dict[str, Any]) -> str:
+    """One job as static HTML: its title, a bar and its status line."""
+    status = str(state.get("status", ""))
+    error = " style='color:var(--jp-error-color1,#c00)'" if status in ("failed", "unknown") else ""
+    return (
+        "<div class='booknlp-job-summary'>"
+        f"<div>{title(state)}</div>"
+        "<div style='display:flex;gap:8px;align-items:center'>"
+        f"{bar_html(float(state.get('progress') or 0), status)}"
+        f"<span class='booknlp-status'{error}>{html.escape(describe(state))}</span>"
+        "</div></div>"
+    )
+
+
+def summary_bundle(state: dict[str, Any]) -> Bundle:
+    """`summary_html` as a display's data, with a text line for plain front ends."""
+    book = state.get("book_id") or "(untitled)"
+    return {"text/html": summary_html(state), "text/plain": f"{book}: {describe(state)}"}
+
+
+def jobs_html(states: Iterable[dict[str, Any]]) -> str:
+    """Jobs as a static HTML table: title, bar, status line."""
+    rows = "".join(
+        f"<tr><td style='text-align:left'>{title(s)}</td>"
+        f"<td>{bar_html(float(s.get('progress') or 0), str(s.get('status')), '170px')}</td>"
+        f"<td style='text-align:left'>{describe_html(s)}</td></tr>"
+        for s in states
+    )
+    return (
+        "<table class='booknlp-jobs-summary' style='border-collapse:collapse'>"
+        f"<tbody>{rows or '<tr><td><i>no jobs yet</i></td></tr>'}</tbody></table>"
+    )
+
+
+class Displays:
+    """The outputs a live widget is shown in. `show` displays its live bundle (the
+    widget's view, with HTML and text beside it for front ends without widgets) under
+    a display id; `settle` replaces every one with a static bundle, and a widget shown
+    after that shows the static bundle at once. So a saved notebook has no output that
+    only a widget runtime can draw.
+
+    `settle` may run in a thread while no cell runs: a front end that follows only the
+    running cell's messages (nbclient, so ``nbconvert --execute``) drops that update,
+    so it is sent again when the next cell starts."""
+
+    def __init__(self) -> None:
+        self._handles: list[Any] = []
+        self._lock = threading.RLock()
+        self.final: Bundle | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Whether it has been displayed."""
+        return bool(self._handles) or self.final is not None
+
+    def show(self, live: Callable[[], Bundle]) -> None:
+        """Display ``live()`` (or the static bundle, once settled)."""
+        from IPython.display import display
+
+        with self._lock:
+            if self.final is not None:
+                display(self.final, raw=True)
+                return
+            handle = display(live(), raw=True, display_id=True)
+            if handle is not None:
+                self._handles.append(handle)
+
+    def settle(self, bundle: Bundle) -> None:
+        """Replace every display with ``bundle``, now and when the next cell starts."""
+        with self._lock:
+            again = self.final is None and bool(self._handles)
+            self.final = bundle
+            self._update()
+        if again:
+            _when_next_cell_starts(self._update)
+
+    def _update(self) -> None:
+        with self._lock:
+            for handle in self._handles:
+                handle.update(self.final, raw=True)
+
+
+def _when_next_cell_starts(fn: Callable[[], None]) -> None:
+    """Call ``fn()`` once, as the next cell starts (in its context); nothing without IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def once(*_: Any) -> None:
+        shell.events.unregister("pre_run_cell", once)
+        fn()
+
+    shell.events.register("pre_run_cell", once)

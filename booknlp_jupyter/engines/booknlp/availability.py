@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import identity as ident
 from ..lite.engine import default_spacy_model
-from . import files
+from . import files, spacy_stage
 from .compat import TRANSFORMERS_RANGE, BookNLPEngineError, check_transformers
 from .options import BookNLPOptions
 
@@ -54,6 +54,7 @@ def identity(model: str, settings: BookNLPOptions) -> str:
         **{d: ident.dist_version(d) for d in ("booknlp", "torch", "transformers", "spacy")},
         "spacy_model": ident.spacy_model_identity(settings.spacy_model or default_spacy_model()),
         "spacy_chunk_chars": settings.spacy_chunk_chars,
+        "spacy_overlap_chars": spacy_stage.OVERLAP_CHARS,  # pieces stitched where parses agree
         "device": settings.device or "auto",
         "referential_gender_cats": settings.referential_gender_cats,
         "pronominalCorefOnly": settings.pronominalCorefOnly,

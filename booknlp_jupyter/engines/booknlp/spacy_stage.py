@@ -1,15 +1,16 @@
-"""BookNLP's spaCy stage, in chunks: same tokens, bounded memory, progress per chunk.
+"""BookNLP's spaCy stage, in pieces: the tokens and parses of the whole text, bounded memory.
 
 BookNLP parses a whole book as one spaCy Doc (about 2.8 GB peak for Pride and Prejudice).
-`parse` cuts the text after paragraph breaks into pieces of at most ``chunk_chars``,
-parses them with ``nlp.pipe``, joins them with ``Doc.from_docs`` (text, offsets and parses
-kept exactly) and hands the joined Doc to BookNLP's own ``SpacyPipeline.process_doc``.
-Tokens, offsets and paragraph numbers equal BookNLP's; a sentence that spaCy would run
-across a cut is split there. A stretch of ``chunk_chars`` with no paragraph break (one
-line, no sentence end, no space) is cut at its last line break, else sentence end, else
-space, else at ``chunk_chars``: every piece is bounded, whatever the text. Each piece is
-tokenized in linear time (`lite.bounded.make_doc`). ``chunk_chars=0`` parses the text
-whole, as BookNLP does.
+`parse` cuts the text after paragraph breaks into pieces of at most ``chunk_chars`` and
+parses each ``OVERLAP_CHARS`` into the next. Where two parses overlap, it stitches them at
+the first sentence start around which both agree (the sentence before and two after),
+so the joined Doc (``Doc.from_docs``) holds what spaCy gives the whole text: a paragraph's
+closing quote that spaCy keeps with the next sentence stays there, and every
+``sentence_ID`` after it is BookNLP's. BookNLP's own ``SpacyPipeline.process_doc`` then
+makes the tokens. A stretch of ``chunk_chars`` with no paragraph break is cut at its last
+line break, else sentence end, else space, else at ``chunk_chars``: every piece is
+bounded, whatever the text. Each piece is tokenized in linear time
+(`lite.bounded.make_doc`). ``chunk_chars=0`` parses the text whole, as BookNLP does.
 """
 
 from __future__ import annotations
@@ -63,10 +64,79 @@ def split_text(text: str, chunk_chars: int) -> list[str]:
     return pieces
 
 
+#: How far each piece's parse runs into the next piece: the stitch is made there.
+OVERLAP_CHARS = 3000
+#: Sentences around a stitch on which both parses must agree.
+_AGREE_BEFORE, _AGREE_AFTER = 1, 2
+#: Tokens before a parse's end whose analysis is not trusted (they lack right context).
+_END_MARGIN = 16
+
+
+def _token_key(tok: Any, base: int) -> tuple[Any, ...]:
+    """What BookNLP reads of a token, with its offset in the whole text."""
+    return (
+        base + tok.idx,
+        tok.text,
+        tok.pos_,
+        tok.tag_,
+        tok.lemma_,
+        tok.dep_,
+        tok.head.i - tok.i,
+        bool(tok.is_sent_start),
+    )
+
+
+def _sentences(doc: Any, base: int) -> list[tuple[int, int, int]]:
+    """``(offset in text, first token, end token)`` of each sentence of ``doc``."""
+    return [(base + s[0].idx, s.start, s.end) for s in doc.sents if len(s)]
+
+
+def _stitch(a: Any, a_base: int, b: Any, b_base: int) -> tuple[int, int] | None:
+    """Where to leave parse ``a`` for parse ``b`` (which starts inside ``a``): the first
+    sentence start of ``b`` whose sentence before and sentences after are analysed alike
+    by both, well before ``a`` ends. ``(token in a, token in b)``, or None."""
+    a_sents = {off: (start, end) for off, start, end in _sentences(a, a_base)}
+    b_sents = _sentences(b, b_base)
+    a_trusted = len(a) - _END_MARGIN
+    for k in range(_AGREE_BEFORE, len(b_sents) - _AGREE_AFTER + 1):
+        offset = b_sents[k][0]
+        if offset not in a_sents:
+            continue
+        first_b, last_b = b_sents[k - _AGREE_BEFORE][1], b_sents[k + _AGREE_AFTER - 1][2]
+        start_a = a_sents[offset][0] - (b_sents[k][1] - first_b)
+        end_a = start_a + (last_b - first_b)
+        if start_a < 0 or end_a > a_trusted:
+            return None  # past what ``a`` can vouch for
+        same = all(
+            _token_key(a[start_a + i], a_base) == _token_key(b[first_b + i], b_base)
+            for i in range(last_b - first_b)
+        )
+        if same:
+            return a_sents[offset][0], b_sents[k][1]
+    return None
+
+
+def _extent(text: str, cut: int, overlap: int) -> int:
+    """Where a piece's parse ends: ``overlap`` characters past its ``cut``, at a space."""
+    end = min(len(text), cut + overlap)
+    if end < len(text):
+        space = _last_end(re.compile(r"\s+"), text, cut + 1, end)
+        end = space if space is not None else end
+    return end
+
+
 def parse(
-    text: str, nlp: Any, chunk_chars: int, progress: Callable[[float, float], None]
+    text: str,
+    nlp: Any,
+    chunk_chars: int,
+    progress: Callable[[float, float], None],
+    overlap: int = OVERLAP_CHARS,
 ) -> list[Any]:
-    """BookNLP ``Token`` objects for ``text``; ``progress(done_chars, total_chars)`` per piece."""
+    """BookNLP ``Token`` objects for ``text``; ``progress(done_chars, total_chars)`` per piece.
+
+    Each piece is parsed ``overlap`` characters into the next, and the two parses are
+    stitched at a sentence start on which they agree, so the joined analysis is the one
+    spaCy gives the whole text (BookNLP's), with memory bounded by one piece."""
     from booknlp.common.pipelines import SpacyPipeline
     from spacy.tokens import Doc
 
@@ -75,14 +145,32 @@ def parse(
     if len(pieces) == 1:
         doc = nlp(make_doc(nlp.tokenizer, text))
         progress(len(text), len(text))
-    else:
-        docs, done = [], 0
-        tokenized = (make_doc(nlp.tokenizer, piece) for piece in pieces)
-        for piece, doc in zip(pieces, nlp.pipe(tokenized, batch_size=1), strict=True):
-            docs.append(doc)
-            done += len(piece)
-            progress(done, len(text))
-        doc = Doc.from_docs(docs, ensure_whitespace=False)
-        del docs
-    tokens = pipeline.process_doc(doc)
-    return tokens
+        return pipeline.process_doc(doc)
+    cuts = [0]
+    for piece in pieces:
+        cuts.append(cuts[-1] + len(piece))
+    spans = [
+        (cuts[i], _extent(text, cuts[i + 1], overlap) if i + 2 < len(cuts) else len(text))
+        for i in range(len(pieces))
+    ]
+    texts = (make_doc(nlp.tokenizer, text[start:end]) for start, end in spans)
+    kept: list[Any] = []
+    previous: tuple[Any, int, int] | None = None  # parse, its offset, first token to keep
+    for (start, _), doc in zip(spans, nlp.pipe(texts, batch_size=1), strict=True):
+        if previous is None:
+            previous = (doc, start, 0)
+            continue
+        prev, prev_base, keep_from = previous
+        where = _stitch(prev, prev_base, doc, start)
+        if where is None:  # no agreement found: cut where the pieces meet
+            at = next((t.i for t in prev if prev_base + t.idx >= start), len(prev))
+            where = (at, 0)
+        kept.append(prev[keep_from : where[0]].as_doc())
+        previous = (doc, start, where[1])
+        progress(start, len(text))
+    prev, _, keep_from = previous  # type: ignore[misc]
+    kept.append(prev[keep_from:].as_doc())
+    progress(len(text), len(text))
+    doc = Doc.from_docs(kept, ensure_whitespace=False)
+    del kept, previous, prev
+    return pipeline.process_doc(doc)
