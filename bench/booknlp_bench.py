@@ -11,8 +11,13 @@ so wordpiece counts and timings match the real models), then in the same run:
 2. the service: ``booknlp-jupyter serve``, one warm-up job (models load), then the book
    through ``POST /v1/jobs`` (the job's ``processing_time_ms``, server timestamps).
 
-It prints both times, their ratio, the peak RSS of the bare process and of the worker, the
-service's stage timeline, and whether the two results agree. It measures, never asserts.
+It prints both times, their ratio, the peak RSS of the bare process and of the worker (and
+the peak GPU memory in use, sampled with ``nvidia-smi``, when there is a GPU), the
+service's stage timeline, and whether the two results agree: the service's stored result
+is written as BookNLP's files (`results.booknlp_files`) and compared byte for byte with
+bare BookNLP's. ``--text-chars N`` cuts the book (a quick check of the CPU path);
+``--json FILE`` also writes the figures for `bench/gpu.sh`'s table. It measures, never
+asserts.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,8 +75,15 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--chunk-chars", type=int, default=100_000)
     p.add_argument("--vocab", type=Path, default=None, help="a BERT uncased vocab.txt")
+    p.add_argument("--text-chars", type=int, default=0, help="only the book's first N chars")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = p.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    if args.text_chars:
+        cut = out / f"book-{args.text_chars}.txt"
+        cut.write_text(args.book.read_text(encoding="utf-8")[: args.text_chars], encoding="utf-8")
+        args.book = cut
     from booknlp_jupyter.engines.lite.engine import default_spacy_model
 
     spacy_model = default_spacy_model()
@@ -109,6 +122,8 @@ def main() -> int:
         (models / "paths.json").write_text(json.dumps(names))
     env = {**os.environ, "HF_HOME": str(models / "hf_home"), "HF_HUB_OFFLINE": "1"}
 
+    gpu = GpuMemory()
+    gpu.start()
     bare = subprocess.run(
         [
             sys.executable,
@@ -128,6 +143,7 @@ def main() -> int:
         print(bare.stderr[-3000:])
         return 1
     bare_stats = json.loads(bare.stdout.strip().splitlines()[-1])
+    bare_stats["gpu_peak_mb"] = gpu.take_peak()
     print("bare BookNLP:", bare_stats, flush=True)
 
     options = {
@@ -136,6 +152,7 @@ def main() -> int:
         "quote_attribution_model_path": names["quote"],
         "spacy_chunk_chars": args.chunk_chars,
     }
+    shutil.rmtree(out / "data", ignore_errors=True)  # a stored result would be reused
     server = ServerProcess(
         out / "data",
         token="",
@@ -150,6 +167,7 @@ def main() -> int:
         text = args.book.read_text(encoding="utf-8")
         _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
         server.wait(warm["job_id"], timeout=600)
+        gpu.take_peak()  # the service's own peak starts with its book
         _, job = server.request(
             "POST", "/jobs", {"text": text, "model": "custom", "book_id": "book"}
         )
@@ -162,6 +180,7 @@ def main() -> int:
             return status if status["status"] in ("completed", "failed", "cancelled") else None
 
         status = wait_until(finished, 24 * 3600, "the book's job to end", interval=0.5)
+        service_gpu_mb = gpu.take_peak()
         _, stats = server.request("GET", "/jobs/stats")
         pid = stats["workers"][0]["pid"]
         import psutil
@@ -171,6 +190,7 @@ def main() -> int:
         _ = psutil
     finally:
         server.stop()
+        gpu.stop()
     if status["status"] != "completed":
         print("service job failed:", status.get("error_message"))
         return 1
@@ -186,8 +206,91 @@ def main() -> int:
         f"peak RSS: worker {hwm / 1024:.0f} MB (whole life, incl. warm-up), "
         f"bare {bare_stats['peak_rss_mb']:.0f} MB"
     )
+    same = identical_files(out / "data" / "results" / job["job_id"], out / "bare")
+    print("identical to bare BookNLP's files:", same)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "arch": args.arch,
+                    "book": args.book.name,
+                    "chars": len(text),
+                    "bare_s": bare_stats["process_s"],
+                    "service_s": service_s,
+                    "ratio": service_s / bare_stats["process_s"],
+                    "bare_rss_mb": bare_stats["peak_rss_mb"],
+                    "service_rss_mb": hwm / 1024,
+                    "bare_gpu_mb": bare_stats["gpu_peak_mb"],
+                    "service_gpu_mb": service_gpu_mb,
+                    "identical": same,
+                    "stages": [(st, round(t - t0, 1)) for t, st, _ in timeline],
+                }
+            )
+        )
     _ = resource
     return 0
+
+
+def identical_files(result_dir: Path, bare_dir: Path) -> dict[str, bool]:
+    """Per BookNLP file: whether the service's result, written as BookNLP's files, equals
+    bare BookNLP's byte for byte."""
+    from booknlp_jupyter.results import ResultReader
+    from booknlp_jupyter.results.booknlp_files import booknlp_suffixes, write_booknlp_files
+
+    ours = bare_dir.parent / "service-files"
+    reader = ResultReader(result_dir)
+    try:
+        write_booknlp_files(reader, ours, "book", None)
+    finally:
+        reader.close()
+    return {
+        suffix: (ours / f"book.{suffix}").read_bytes() == (bare_dir / f"book.{suffix}").read_bytes()
+        for suffix in booknlp_suffixes(None)
+    }
+
+
+class GpuMemory:
+    """The peak GPU memory in use (MB, all processes), sampled by ``nvidia-smi`` twice a
+    second; None without a GPU."""
+
+    def __init__(self) -> None:
+        import shutil
+
+        self.cmd = shutil.which("nvidia-smi")
+        self.proc: subprocess.Popen[str] | None = None
+        self.peak: int | None = None
+
+    def start(self) -> None:
+        if self.cmd is None:
+            return
+        import threading
+
+        self.proc = subprocess.Popen(
+            [self.cmd, "--query-gpu=memory.used", "--format=csv,noheader,nounits", "-lms", "500"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+        def read() -> None:
+            assert self.proc is not None and self.proc.stdout is not None
+            for line in self.proc.stdout:
+                try:
+                    used = int(line.split(",")[0])
+                except ValueError:
+                    continue
+                self.peak = used if self.peak is None else max(self.peak, used)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def take_peak(self) -> int | None:
+        """The peak since the last call (then sampling starts over)."""
+        peak, self.peak = self.peak, None
+        return peak
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
 
 
 if __name__ == "__main__":

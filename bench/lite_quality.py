@@ -1,42 +1,38 @@
 """Score the lite engine against LitBank gold (``../shared/litbank``) and print a table.
 
-Usage: ``python bench/lite_quality.py [--limit N]``. Skips (exit 0) when the gold is absent.
+Usage: ``python bench/lite_quality.py [--limit N] [--folds K] [--speakers shipped|rules]``.
+Skips (exit 0) when the gold is absent. How a sample's text is rebuilt (paragraph
+breaks before turns of dialogue): `booknlp_jupyter.engines.lite.litbank`.
 
-How the text is rebuilt: each sample is one sentence per line, tokens separated by
-spaces. The engine reads the tokens joined by spaces, sentences by newlines. The samples
-carry no paragraph breaks, so one is inserted (a blank line) before every sentence that
-opens with the sample's opening quote mark; this mimics how novels set dialogue (a turn
-per paragraph) from the quote marks alone. The mark follows the sample's convention
-(`quote_marks`): double quotes (straight or curly), single quotes (straight or curly:
-Dickens, Brontë, Haggard) or dashes (em dash or ``--``: Joyce). Narration after a
-closing mark stays in the quote's paragraph (``"...," said Elizabeth.``);
-``PARAGRAPH_AFTER_QUOTE = True`` breaks there too (speaker attribution then loses the
-narration around most quotes: about 47% vs 62%). Before 2026-11 only double quotes
-opened a paragraph, and only while the parity of the marks seen so far said no quote
-was open (one unbalanced mark shifted every later paragraph); single-quote and dash
-samples were one paragraph each.
+Measures (issue 14's definitions; gold and predicted spans compared in gold tokens, a
+predicted token mapped to the gold token holding its characters):
 
-What is compared (exact spans; a predicted span counts only if both its ends fall on
-gold token boundaries):
+* entities: PROP and NOM mentions, exact character span and category, against every
+  layer of the gold entity IOB (LitBank's entity layer has no pronouns, so predicted
+  pronouns are left out). Also split by the gold mention's type (PROP / NOM, from the
+  coreference files, else capitalisation) and predicted pronouns against the
+  coreference layer's PRON mentions.
+* quotations: a match when both ends fall within one token of a gold quote's (one to
+  one); exact-span matches too.
+* attribution: over matched gold quotes with a speaker, right when the predicted speaker
+  mention overlaps a mention of the gold speaker's coreference chain (end-to-end: over
+  all gold quotes with a speaker).
+* character clustering: B3 over the gold PER mentions of the coreference layer, each
+  taking the ``COREF`` id of the predicted entity with exactly its span (any prop,
+  pronouns included), else a singleton of its own.
 
-* entities by category: PROP and NOM mentions vs. every layer of the gold entity IOB
-  (a set of (start, end, category)); LitBank entities have no pronouns.
-* PROP / NOM: the same, split by the gold mention's type from the coreference files
-  (when the span is not a coreference mention: PROP if every word but a leading
-  determiner is capitalized, else NOM).
-* PRON: predicted pronoun mentions vs. the coreference files' PRON mentions (with
-  their categories, so the gold "it" = FAC counts as a miss).
-* quotations: exact span match (quote marks included, as in the gold), and overlap
-  match (a predicted and a gold quote sharing at least half of the longer one's tokens).
-* speaker attribution: for gold quotes with a speaker that are overlap-matched by a
-  predicted quote, right when the predicted speaker mention ends on the last token of a
-  mention in the gold speaker's coreference chain (end-to-end: over all gold quotes
-  with a speaker).
+``--folds K``: K-fold cross-validation over the books (seeded shuffle) for the trained
+speaker model: per fold, the model is trained (`speaker_train.train`) on the other folds
+and the engine re-run on the held-out books with it; rows then give, per measure, the
+mean ± standard deviation over folds for the rules and for the trained model. Without
+``--folds`` the engine runs as shipped (``--speakers rules``: the rule-based fallback).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -48,148 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 CATS = ("PER", "LOC", "GPE", "FAC", "ORG", "VEH")
 PUBLISHED = {"entity": (88.2, 90.0), "speaker": (86.4, 89.9)}
-QUOTES = {'"', "\u201c", "\u201d"}
-SINGLES = {"'", "\u2018", "\u2019"}
-DASHES = {"\u2014", "--"}
-PARAGRAPH_AFTER_QUOTE = False
 DETERMINERS = {"the", "a", "an"}
-
-
-def read_sentences(path: Path) -> list[list[str]]:
-    return [
-        line.split(" ") for line in path.read_text(encoding="utf-8").split("\n") if line.strip()
-    ]
-
-
-def quote_marks(sents: list[list[str]]) -> tuple[set[str], set[str]]:
-    """The sample's dialogue convention: (marks that open a turn, all its quote marks).
-
-    Double quotes, unless single marks (or dashes, as in Joyce) that open a sentence or
-    follow ``. , ! ? : ;`` outnumber twice the double quotes (at least 3 of them).
-    """
-    toks = [t for s in sents for t in s]
-    n_double = sum(t in QUOTES for t in toks)
-    after = {".", "!", "?", ",", ":", ";", "--", "\u2014"}
-    initial = Counter(
-        t
-        for s in sents
-        for i, t in enumerate(s)
-        if t in SINGLES | DASHES and (i == 0 or s[i - 1] in after)
-    )
-    single = sum(initial[t] for t in SINGLES)
-    dash = sum(initial[t] for t in DASHES)
-    if single >= 3 and 2 * n_double < single:
-        return {"'", "\u2018"}, SINGLES
-    if dash >= 4 and 4 * n_double < dash and single < dash:
-        return DASHES, set()
-    return {'"', "\u201c"}, QUOTES
-
-
-def build_text(sents: list[list[str]]) -> tuple[str, list[tuple[int, int]], list[int]]:
-    """Text, char span of each token, first token id of each sentence."""
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    sent_first: list[int] = []
-    pos = 0
-    openers, marks = quote_marks(sents)
-    paragraph_after = False
-    for k, sent in enumerate(sents):
-        opens = sent[0] in openers
-        sep = ("\n\n" if opens or paragraph_after else "\n") if k else ""
-        parts.append(sep)
-        pos += len(sep)
-        sent_first.append(len(spans))
-        for i, tok in enumerate(sent):
-            if i:
-                parts.append(" ")
-                pos += 1
-            parts.append(tok)
-            spans.append((pos, pos + len(tok)))
-            pos += len(tok)
-        paragraph_after = PARAGRAPH_AFTER_QUOTE and len(sent) > 1 and sent[-1] in marks
-    return "".join(parts), spans, sent_first
-
-
-def read_entity_gold(path: Path, n_tokens: int) -> set[tuple[int, int, str]] | None:
-    spans: set[tuple[int, int, str]] = set()
-    rows = [
-        line.rstrip("\t").split("\t")
-        for line in path.read_text(encoding="utf-8").split("\n")
-        if line.strip()
-    ]
-    if len(rows) != n_tokens:
-        return None
-    layers = len(rows[0]) - 1
-    for layer in range(1, layers + 1):
-        start = cat = None
-        for i, row in enumerate([*rows, ["", "O"] * layers]):
-            tag = row[layer] if layer < len(row) else "O"
-            if start is not None and not tag.startswith("I-"):
-                spans.add((start, i - 1, cat))
-                start = None
-            if tag.startswith("B-"):
-                start, cat = i, tag[2:]
-    return spans
-
-
-def read_coref(path: Path, sent_first: list[int]):
-    """Mentions {id: (start, end, cat, prop)} and chains {entity: [mention ids]}."""
-    mentions, chains = {}, defaultdict(list)
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        cols = line.split("\t")
-        if cols[0] == "MENTION":
-            s = sent_first[int(cols[2])] + int(cols[3])
-            e = sent_first[int(cols[4])] + int(cols[5])
-            mentions[cols[1]] = (s, e, cols[7], cols[8])
-        elif cols[0] == "COREF":
-            chains[cols[2]].append(cols[1])
-    return mentions, chains
-
-
-def read_quotes(path: Path, sent_first: list[int]):
-    quotes, speaker = {}, {}
-    if not path.exists():
-        return quotes, speaker
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        cols = line.split("\t")
-        if cols[0] == "QUOTE":
-            quotes[cols[1]] = (
-                sent_first[int(cols[2])] + int(cols[3]),
-                sent_first[int(cols[4])] + int(cols[5]),
-            )
-        elif cols[0] == "ATTRIB":
-            speaker[cols[1]] = cols[2]
-    return quotes, speaker
-
-
-class Aligner:
-    """Maps engine token spans to gold token spans through character offsets."""
-
-    def __init__(self, spans: list[tuple[int, int]], onsets, offsets):
-        self.by_start = {s: i for i, (s, _) in enumerate(spans)}
-        self.by_end = {e: i for i, (_, e) in enumerate(spans)}
-        self.onsets, self.offsets = onsets, offsets
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        s = self.by_start.get(int(self.onsets[start]))
-        e = self.by_end.get(int(self.offsets[end]))
-        return (s, e) if s is not None and e is not None else None
-
-
-class PRF:
-    def __init__(self) -> None:
-        self.tp = self.fp = self.fn = 0
-
-    def add(self, pred: set, gold: set) -> None:
-        self.tp += len(pred & gold)
-        self.fp += len(pred - gold)
-        self.fn += len(gold - pred)
-
-    def row(self) -> tuple[float, float, float]:
-        p = 100 * self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = 100 * self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return p, r, f
+SEED = 14
 
 
 def gold_prop(span, words, coref_props) -> str:
@@ -201,146 +57,237 @@ def gold_prop(span, words, coref_props) -> str:
     return "PROP" if toks and all(t[:1].isupper() for t in toks) else "NOM"
 
 
+def prf(c: Counter, key: str) -> tuple[float, float, float]:
+    tp, fp, fn = c[key + ".tp"], c[key + ".fp"], c[key + ".fn"]
+    p = 100 * tp / (tp + fp) if tp + fp else 0.0
+    r = 100 * tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def add_prf(c: Counter, key: str, pred: set, gold: set) -> None:
+    c[key + ".tp"] += len(pred & gold)
+    c[key + ".fp"] += len(pred - gold)
+    c[key + ".fn"] += len(gold - pred)
+
+
+def score_book(sample, res) -> Counter:
+    """Counts for every measure on one sample (sum them over books, then `measures`)."""
+    from booknlp_jupyter.engines.lite.litbank import match_quotes, overlaps
+
+    c: Counter = Counter()
+    g = sample.gold
+    on, off = res.tokens["byte_onset"], res.tokens["byte_offset"]
+
+    def exact(s, e):
+        return g.exact(int(on[s]), int(off[e]))
+
+    def cover(s, e):
+        return g.cover(int(on[s]), int(off[e]))
+
+    ent = res.entities
+    rows = list(
+        zip(
+            ent["start_token"], ent["end_token"], ent["prop"], ent["cat"], ent["COREF"], strict=True
+        )
+    )
+    pred = defaultdict(set)
+    span_coref: dict[tuple[int, int], int] = {}
+    for s, e, p, cat, ref in rows:
+        span = exact(int(s), int(e))
+        key = span if span is not None else ("x", int(s), int(e))
+        pred[p].add((*key, cat) if span is not None else (key, cat))
+        if span is not None and (span not in span_coref or cat == "PER"):
+            span_coref[span] = int(ref)
+    coref_props = {(s, e): p for s, e, _c, p in sample.mentions.values()}
+    if sample.entities is not None:
+        gold = sample.entities
+        pred_np = pred["PROP"] | pred["NOM"]
+        c["books.entities"] += 1
+        for cat in CATS:
+            add_prf(
+                c,
+                f"ent.{cat}",
+                {x for x in pred_np if x[-1] == cat},
+                {x for x in gold if x[2] == cat},
+            )
+        add_prf(c, "ent.ALL", pred_np, gold)
+        for prop in ("PROP", "NOM"):
+            gp = {x for x in gold if gold_prop(x[:2], sample.words, coref_props) == prop}
+            add_prf(c, f"ent.{prop}", pred[prop], gp)
+    gpron = {(s, e, cat) for s, e, cat, p in sample.mentions.values() if p == "PRON"}
+    add_prf(c, "ent.PRON", pred["PRON"], gpron)
+
+    q = res.quotes
+    pq = [cover(s, e) for s, e in zip(q["quote_start"], q["quote_end"], strict=True)]
+    matched = match_quotes(sample.quotes, pq)
+    gq = set(sample.quotes.values())
+    c["quote.tp"] += len(matched)
+    c["quote.fp"] += len(pq) - len(matched)
+    c["quote.fn"] += len(gq) - len(matched)
+    add_prf(c, "quote_exact", set(pq), gq)
+    for qid, ent_id in sample.speakers.items():
+        if qid not in sample.quotes:
+            continue
+        c["spk.gold"] += 1
+        if qid not in matched:
+            continue
+        c["spk.matched"] += 1
+        k = matched[qid]
+        ms = q["mention_start"][k]
+        if ms is not None and overlaps(cover(ms, q["mention_end"][k]), sample.chain_spans(ent_id)):
+            c["spk.right"] += 1
+
+    gold_of = {}
+    for ent_id, ids in sample.chains.items():
+        for i in ids:
+            if i in sample.mentions and sample.mentions[i][2] == "PER":
+                gold_of[sample.mentions[i][:2]] = ent_id
+    pred_of = {sp: span_coref.get(sp, ("single", sp)) for sp in gold_of}
+    gsize, psize, both = Counter(gold_of.values()), Counter(pred_of.values()), Counter()
+    for sp in gold_of:
+        both[gold_of[sp], pred_of[sp]] += 1
+    for sp in gold_of:
+        n = both[gold_of[sp], pred_of[sp]]
+        c["b3.p"] += n / psize[pred_of[sp]]
+        c["b3.r"] += n / gsize[gold_of[sp]]
+        c["b3.n"] += 1
+    return c
+
+
+def measures(c: Counter) -> dict[str, tuple[float, float, float]]:
+    """(P, R, F1) per row label (accuracy rows: F1 only, P and R are nan)."""
+    nan = float("nan")
+    out = {}
+    for cat in ("ALL", *CATS, "PROP", "NOM", "PRON"):
+        label = {"ALL": "entities, all categories (PROP+NOM)"}.get(cat, f"entities {cat}")
+        out[label] = prf(c, f"ent.{cat}")
+    out["quotations (both ends within 1 token)"] = prf(c, "quote")
+    out["quotations (exact span)"] = prf(c, "quote_exact")
+    acc = 100 * c["spk.right"] / c["spk.matched"] if c["spk.matched"] else 0.0
+    e2e = 100 * c["spk.right"] / c["spk.gold"] if c["spk.gold"] else 0.0
+    out["speaker attribution, % of matched quotes"] = (nan, nan, acc)
+    out["speaker attribution, end-to-end (% of gold quotes)"] = (nan, nan, e2e)
+    n = c["b3.n"] or 1
+    p, r = 100 * c["b3.p"] / n, 100 * c["b3.r"] / n
+    out["character clustering B3 (gold PER mentions)"] = (p, r, 2 * p * r / (p + r) if p + r else 0)
+    return out
+
+
+def _published(label: str) -> tuple[str, str]:
+    if label.startswith("entities, all"):
+        return PUBLISHED["entity"]
+    if label.startswith("speaker attribution, %"):
+        return tuple(f"{x} (B3)" for x in PUBLISHED["speaker"])
+    return ("", "")
+
+
+def _fmt(x: float) -> str:
+    return "" if x != x else f"{x:.1f}"
+
+
+def print_single(c: Counter, title: str) -> None:
+    print(f"## {title}\n")
+    print("| measure | P | R | F1 | BookNLP small | BookNLP big |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    counts = {"matched": c["spk.matched"], "gold quotes": c["spk.gold"]}
+    for label, (p, r, f) in measures(c).items():
+        small, big = _published(label)
+        if label.startswith("speaker"):
+            label += f" ({'matched' if 'matched' in label else 'gold quotes'}: " + (
+                f"{counts['matched' if 'matched' in label else 'gold quotes']})"
+            )
+        print(f"| {label} | {_fmt(p)} | {_fmt(r)} | {_fmt(f)} | {small} | {big} |")
+
+
+def _ms(values: list[float]) -> str:
+    if not values or values[0] != values[0]:
+        return ""
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.1f} ± {sd:.1f}"
+
+
+def print_folds(before: list[Counter], after: list[Counter], title: str) -> None:
+    print(f"## {title}\n")
+    print("F1 (or accuracy): mean ± std over folds; P and R of the trained run.\n")
+    print("| measure | rules F1 | trained F1 | trained P | trained R | BookNLP small |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    mb = [measures(c) for c in before]
+    ma = [measures(c) for c in after]
+    for label in ma[0]:
+        fb = _ms([m[label][2] for m in mb])
+        fa = _ms([m[label][2] for m in ma])
+        pa = _ms([m[label][0] for m in ma])
+        ra = _ms([m[label][1] for m in ma])
+        print(f"| {label} | {fb} | {fa} | {pa} | {ra} | {_published(label)[0]} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=0, help="score only the first N books")
+    ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validation (K >= 2)")
+    ap.add_argument("--speakers", choices=("shipped", "rules"), default="shipped")
     args = ap.parse_args()
     if not (LITBANK / "coref").is_dir():
         print(f"SKIP: LitBank gold not found at {LITBANK} (expected ../shared/litbank)")
         return 0
     from booknlp_jupyter.engines.lite import LiteEngine
+    from booknlp_jupyter.engines.lite import speaker_model as sm
+    from booknlp_jupyter.engines.lite import speaker_train as st
+    from booknlp_jupyter.engines.lite.litbank import books as list_books
 
     engine = LiteEngine()
     engine.load("lite", ["entity"])
-    by_cat = defaultdict(PRF)
-    by_prop = defaultdict(PRF)
-    quote_exact, quote_overlap = PRF(), PRF()
-    spk = Counter()
-    books = sorted(p.stem for p in (LITBANK / "coref").glob("*.txt"))
-    if args.limit:
-        books = books[: args.limit]
-    skipped = []
+    names = list_books(LITBANK)[: args.limit or None]
     started = time.time()
-    for book in books:
-        sents = read_sentences(LITBANK / "coref" / f"{book}.txt")
-        text, spans, sent_first = build_text(sents)
-        words = [w for s in sents for w in s]
-        res = engine.run(
-            text, model="lite", pipeline=["entity", "quote", "coref"], progress=lambda *a: None
+    if args.folds < 2:
+        model = sm.default_model() if args.speakers == "shipped" else None
+        total: Counter = Counter()
+        for name in names:
+            book = st.load_book(engine, LITBANK, name, model)
+            total += score_book(book.sample, book.result)
+        how = "trained speaker model" if model is not None else "rule-based speakers"
+        print_single(
+            total,
+            f"lite engine vs. LitBank gold ({len(names)} books, {how}, "
+            f"{time.time() - started:.0f} s)",
         )
-        tok = res.tokens
-        al = Aligner(spans, tok["byte_onset"], tok["byte_offset"])
-        mentions, chains = read_coref(LITBANK / "coref" / f"{book}.ann", sent_first)
-        coref_props = {(s, e): p for s, e, _c, p in mentions.values()}
-        ent = res.entities
-        pred = defaultdict(set)
-        for s, e, p, c in zip(
-            ent["start_token"], ent["end_token"], ent["prop"], ent["cat"], strict=False
-        ):
-            g = al.span(int(s), int(e))
-            pred[p].add((g, c) if g is not None else (("x", int(s), int(e)), c))
-        pred_np = {
-            (g[0], g[1], c) if g[0] != "x" else (g, c) for p in ("PROP", "NOM") for g, c in pred[p]
-        }
-        gold = read_entity_gold(LITBANK / "entities" / f"{book}.tsv", len(words))
-        if gold is None:
-            skipped.append(book)
-        else:
-            for cat in CATS:
-                by_cat[cat].add(
-                    {x for x in pred_np if x[-1] == cat}, {x for x in gold if x[2] == cat}
-                )
-            by_cat["ALL"].add(pred_np, gold)
-            for prop in ("PROP", "NOM"):
-                gp = {x for x in gold if gold_prop(x[:2], words, coref_props) == prop}
-                pp = {(g[0], g[1], c) if g[0] != "x" else (g, c) for g, c in pred[prop]}
-                by_prop[prop].add(pp, gp)
-        gpron = {(s, e, c) for s, e, c, p in mentions.values() if p == "PRON"}
-        ppron = {(g[0], g[1], c) if g[0] != "x" else (g, c) for g, c in pred["PRON"]}
-        by_prop["PRON"].add(ppron, gpron)
-
-        gq, gspk = read_quotes(LITBANK / "quotations" / f"{book}.ann", sent_first)
-        q = res.quotes
-        pq = []
-        for k in range(len(q["quote_start"])):
-            g = al.span(q["quote_start"][k], q["quote_end"][k])
-            ms = q["mention_start"][k]
-            m = al.span(ms, q["mention_end"][k]) if ms is not None else None
-            pq.append((g, m, (q["quote_start"][k], q["quote_end"][k])))
-        quote_exact.add(
-            {g for g, _, _ in pq if g is not None} | {("x", r) for g, _, r in pq if g is None},
-            set(gq.values()),
+        _footer()
+        return 0
+    books = {n: st.load_book(engine, LITBANK, n, None) for n in names}
+    order = list(names)
+    random.Random(SEED).shuffle(order)
+    folds = [order[k :: args.folds] for k in range(args.folds)]
+    before, after = [], []
+    for k, held in enumerate(folds):
+        train = [books[n] for n in names if n not in held]
+        model = st.train(train)
+        cb, ca = Counter(), Counter()
+        for n in held:
+            cb += score_book(books[n].sample, books[n].result)
+            again = st.load_book(engine, LITBANK, n, model)
+            ca += score_book(again.sample, again.result)
+        before.append(cb)
+        after.append(ca)
+        acc = lambda c: 100 * c["spk.right"] / max(c["spk.matched"], 1)  # noqa: E731
+        print(
+            f"fold {k + 1}/{args.folds}: {len(held)} books, speaker attribution "
+            f"{acc(cb):.1f} (rules) -> {acc(ca):.1f} (trained)",
+            flush=True,
         )
-        # overlap matching in engine token space -> gold via char positions
-        used = set()
-        matched = {}
-        for qid, (gs, ge) in gq.items():
-            for k, (_g, _m, (ps, pe)) in enumerate(pq):
-                if k in used:
-                    continue
-                a = al.by_start.get(int(tok["byte_onset"][ps]))
-                b = al.by_end.get(int(tok["byte_offset"][pe]))
-                a = a if a is not None else _nearest(spans, int(tok["byte_onset"][ps]))
-                b = b if b is not None else _nearest(spans, int(tok["byte_offset"][pe]) - 1)
-                inter = min(ge, b) - max(gs, a) + 1
-                if inter > 0 and inter >= 0.5 * max(ge - gs + 1, b - a + 1):
-                    used.add(k)
-                    matched[qid] = k
-                    break
-        quote_overlap.tp += len(matched)
-        quote_overlap.fn += len(gq) - len(matched)
-        quote_overlap.fp += len(pq) - len(used)
-        chain_ends = {}
-        for ent_id, ids in chains.items():
-            chain_ends[ent_id] = {mentions[i][1] for i in ids if i in mentions}
-        for qid, ent_id in gspk.items():
-            spk["gold"] += 1
-            if qid not in matched:
-                continue
-            spk["matched"] += 1
-            m = pq[matched[qid]][1]
-            if m is not None and m[1] in chain_ends.get(ent_id, ()):
-                spk["right"] += 1
-    elapsed = time.time() - started
-    print_table(by_cat, by_prop, quote_exact, quote_overlap, spk, len(books), skipped, elapsed)
+    print()
+    print_folds(
+        before,
+        after,
+        f"lite engine vs. LitBank gold: {args.folds}-fold cross-validation "
+        f"over {len(names)} books ({time.time() - started:.0f} s)",
+    )
+    print("\nPooled over all books (every book scored by a model that did not see it):\n")
+    print_single(sum(after, Counter()), "trained speaker model, pooled")
+    _footer()
     return 0
 
 
-def _nearest(spans: list[tuple[int, int]], char: int) -> int:
-    for i, (s, e) in enumerate(spans):
-        if s <= char < e or s > char:
-            return i
-    return len(spans) - 1
-
-
-def print_table(by_cat, by_prop, qe, qo, spk, n_books, skipped, elapsed) -> None:
-    print(f"## lite engine vs. LitBank gold ({n_books} books, {elapsed:.0f} s)\n")
-    print("| measure | P | R | F1 | BookNLP small | BookNLP big |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for cat in ("ALL", *CATS):
-        p, r, f = by_cat[cat].row()
-        pub = PUBLISHED["entity"] if cat == "ALL" else ("", "")
-        label = "entities, all categories (PROP+NOM)" if cat == "ALL" else f"entities {cat}"
-        print(f"| {label} | {p:.1f} | {r:.1f} | {f:.1f} | {pub[0]} | {pub[1]} |")
-    for prop in ("PROP", "NOM", "PRON"):
-        p, r, f = by_prop[prop].row()
-        print(f"| entities {prop} | {p:.1f} | {r:.1f} | {f:.1f} | | |")
-    for name, prf in (("quotations (exact span)", qe), ("quotations (overlap)", qo)):
-        p, r, f = prf.row()
-        print(f"| {name} | {p:.1f} | {r:.1f} | {f:.1f} | | |")
-    acc = 100 * spk["right"] / spk["matched"] if spk["matched"] else 0.0
-    e2e = 100 * spk["right"] / spk["gold"] if spk["gold"] else 0.0
-    small, big = PUBLISHED["speaker"]
-    print(
-        f"| speaker attribution, accuracy on detected quotes ({spk['matched']}) | | | "
-        f"{acc:.1f} | {small} (B3) | {big} (B3) |"
-    )
-    print(f"| speaker attribution, end-to-end ({spk['gold']} gold quotes) | | | {e2e:.1f} | | |")
-    if skipped:
-        print(
-            f"\nEntity scores skip {len(skipped)} book(s) whose entity file does not align "
-            f"with the sample: {', '.join(skipped)}"
-        )
+def _footer() -> None:
     print(
         "\nBookNLP's figures are its published ones (its own README; its models were "
         "trained on LitBank); its speaker score is B3, ours is accuracy."

@@ -78,23 +78,30 @@ class Feeder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._turn = 0  # round-robin between corpora
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
+        """Stop feeding; a pass under way ends at its next step (never waited on long)."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=5.0)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        # a flag as well as the cancel: Python 3.11's wait_for can swallow a cancel that
+        # lands as its inner wait ends, and then the loop would never stop
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await self._wake.wait()
+            if self._stopping:
+                return
             self._wake.clear()
             try:
                 await self.run_once()

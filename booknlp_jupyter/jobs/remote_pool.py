@@ -116,6 +116,7 @@ class RemotePool:
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         from redis import Redis
@@ -134,10 +135,12 @@ class RemotePool:
         self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
+        self._stopping = True
         tasks = [t for t in (self._task, self._listener, *self._tasks) if t]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)
         await self.redis.aclose()
         self._sync_redis.close()
 
@@ -229,7 +232,7 @@ class RemotePool:
         await self._cleanup(job_id, attempt)
 
     async def _poll_forever(self) -> None:
-        while True:
+        while not self._stopping:  # (a cancel that wait_for swallowed still stops it)
             try:
                 await self._poll()
             except asyncio.CancelledError:
@@ -240,7 +243,8 @@ class RemotePool:
                 log.exception("polling the BookNLP workers failed")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
 
     async def _listen(self) -> None:
         """Wake the poller as soon as a worker says a job's state changed."""

@@ -97,24 +97,30 @@ def proper_name(character: Mapping[str, Any], min_proper: int = 2) -> str | None
     return name
 
 
+def given_name(character: Mapping[str, Any]) -> str | None:
+    """The name a curation gave the character (`Book.rename`, ``merge(name=)``), if any."""
+    name = character.get("renamed")
+    return name if isinstance(name, str) and name else None
+
+
 def named_characters(
     frames: Mapping[str, pd.DataFrame],
     top: int | None = None,
     min_proper: int = 2,
     narrator: bool = True,
 ) -> pd.DataFrame:
-    """The characters known by a proper name (`proper_name`), and the narrator (id 0)
-    when ``narrator``, most mentioned first: ``id``, ``label`` (the name, made unique:
-    "Lydia (2)"; the narrator's "narrator" or "Pip (narrator)"), ``mentions``, ``gender``
-    (`plots.gender_group`). Pronoun-only and generic characters ("her friend") are left
-    out."""
+    """The characters known by a proper name (`proper_name`) or given one (`given_name`),
+    and the narrator (id 0) when ``narrator``, most mentioned first: ``id``, ``label``
+    (the name, made unique: "Lydia (2)"; the narrator's "narrator" or "Pip (narrator)"),
+    ``mentions``, ``gender`` (`plots.gender_group`). Pronoun-only and generic characters
+    ("her friend") are left out."""
     from .plots import gender_group
 
     rows, seen = [], Counter()
     chars = frames["characters"]
     records = chars.sort_values("count", ascending=False).to_dict("records") if len(chars) else []
     for c in records:
-        name = proper_name(c, min_proper)
+        name = given_name(c) or proper_name(c, min_proper)
         if int(c["id"]) == 0 and narrator:
             name = f"{name} (narrator)" if name else "narrator"
         if not name:

@@ -7,6 +7,7 @@ export namespace CommandIDs {
   export const analyzeText = 'booknlp:analyze-text';
   export const analyze = 'booknlp:analyze';
   export const openJob = 'booknlp:open-job';
+  export const openBook = 'booknlp:open-book';
   export const cancelJob = 'booknlp:cancel-job';
   export const stopJob = 'booknlp:stop-job';
   export const analyzeFolder = 'booknlp:analyze-folder';

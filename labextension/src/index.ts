@@ -9,6 +9,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
 import { BookNLPAPI } from './api';
+import { addBookCommands } from './bookcommands';
 import { CommandIDs, message } from './commandids';
 import { addCorpusCommands, usableModels } from './corpuscommands';
 import { CorporaModel } from './corpusmodel';
@@ -59,6 +60,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           void commands.execute(CommandIDs.stopJob, { jobId: job.job_id }),
         open: job =>
           void commands.execute(CommandIDs.openJob, { jobId: job.job_id }),
+        openBook: job =>
+          void commands.execute(CommandIDs.openBook, { jobId: job.job_id }),
         dismiss: job => model.dismiss([job]),
         analyze: () => void commands.execute(CommandIDs.analyze)
       },
@@ -169,6 +172,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         Notification.success(`BookNLP already analyzed “${label}”: ${how}.`, {
           autoClose: 6000,
           actions: [
+            {
+              label: 'Open',
+              callback: () =>
+                void commands.execute(CommandIDs.openBook, {
+                  jobId: job.job_id
+                })
+            },
             {
               label: 'Open in notebook',
               callback: () =>
@@ -283,6 +293,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     addJobCommands(app, api, model, notebooks);
+    addBookCommands(app, api, model, restorer);
     addCorpusCommands(app, api, model, corpora, fileBrowser, showPanel);
 
     app.contextMenu.addItem({

@@ -9,6 +9,8 @@ export interface IJobActions {
   cancel(job: IJob): void;
   stop(job: IJob): void;
   open(job: IJob): void;
+  /** The job's book view: characters, quotes, text, network. */
+  openBook(job: IJob): void;
   dismiss(job: IJob): void;
   analyze(): void;
 }
@@ -143,6 +145,16 @@ export function JobItem(props: {
         {job.status === 'completed' && (
           <button
             className="jp-Button jp-mod-styled jp-mod-accept jp-BookNLP-action"
+            data-action="open-book"
+            title="Open the book view: characters, quotes, text and network"
+            onClick={() => actions.openBook(job)}
+          >
+            Open
+          </button>
+        )}
+        {job.status === 'completed' && (
+          <button
+            className="jp-Button jp-mod-styled jp-BookNLP-action"
             data-action="open"
             title="Insert a cell that loads this job's tables, and run it"
             onClick={() => actions.open(job)}

@@ -19,6 +19,10 @@ A quote's speaker is searched, in order:
    else its first character mention of any kind.
 
 Steps 1, 2 and 4 give a mention next to the quote; step 3 reuses the earlier quote's mention.
+
+These rules (`rule_speakers`) are the fallback: with the trained weights shipped in
+``models/speakers.json``, `attribute` ranks candidate mentions with `speaker_model`
+(trained on LitBank by ``bench/train_speakers.py``), the rules' pick being one feature.
 """
 
 from __future__ import annotations
@@ -289,8 +293,30 @@ def attribute(
 ) -> list[int | None]:
     """The speaker mention id of each quote (None when none is found).
 
-    ``cluster_of(mention_id)`` gives a mention's character id, for turn-taking.
+    The trained model (`speaker_model`, its rule-based picks among its features) when its
+    weights are there, else the rules (`rule_speakers`). ``cluster_of(mention_id)`` gives
+    a mention's character id, for turn-taking.
     """
+    from .speaker_model import default_model
+
+    rules = rule_speakers(cols, mentions, quotes, in_quote, children, cluster_of)
+    model = default_model()
+    if model is None or not quotes:
+        return rules
+    from .speaker_features import DocSpeakers
+
+    return model.decode(DocSpeakers(cols, mentions, quotes, in_quote, cluster_of, rules))
+
+
+def rule_speakers(
+    cols: TokenColumns,
+    mentions: Mentions,
+    quotes: list[tuple[int, int]],
+    in_quote: bytearray,
+    children: list[list[int]],
+    cluster_of: Any,
+) -> list[int | None]:
+    """The speaker mention id of each quote by the rules of the module docstring."""
     finder = SpeakerFinder(cols, mentions, in_quote, children)
     paras = paragraph_spans(cols)
     para_first = [s for s, _ in paras]
