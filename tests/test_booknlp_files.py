@@ -136,11 +136,18 @@ def _books(runs, folder: Path, ours: bool) -> None:
 def test_read_output_of_bare_booknlp_equals_ours(runs, tmp_path):
     _books(runs, tmp_path / "bare", ours=False)
     _books(runs, tmp_path / "ours", ours=True)
-    bare, ours = read_output(tmp_path / "bare"), booknlp_jupyter.read_output(tmp_path / "ours")
+    bare, ours = read_output(tmp_path / "bare"), read_output(tmp_path / "ours")
     assert list(bare) == ["tokens", "entities", "quotes", "supersenses", "events", "characters"]
     for name, frame in bare.items():
         pd.testing.assert_frame_equal(frame, ours[name], check_exact=True, obj=name)
         assert frame.columns[0] == "book_id" and frame["book_id"].dtype == "string"
+    # the public reader adds the quotes as written beside BookNLP's tokenised column
+    public = booknlp_jupyter.read_output(tmp_path / "ours")
+    quotes = public["quotes"]
+    assert list(quotes.columns).index("quote_text") == list(quotes.columns).index("quote") + 1
+    pd.testing.assert_frame_equal(quotes.drop(columns="quote_text"), ours["quotes"])
+    for name in ("tokens", "entities", "supersenses", "events", "characters"):
+        pd.testing.assert_frame_equal(public[name], ours[name], obj=name)
     books = {name: set(frame["book_id"]) for name, frame in bare.items()}
     assert books["tokens"] == books["entities"] == books["quotes"] == {"a", "b", "c"}
     assert books["supersenses"] == books["events"] == {"a"}

@@ -179,3 +179,28 @@ async def test_corpus_list_and_events(api, jp_root_dir):
     assert listing["corpora"][0]["corpus_id"] == view["corpus_id"]
     assert listing["corpora"][0]["books"] == []
     assert (await api.json("GET", "corpora", "nope"))[0] == 404
+
+
+async def test_a_job_downloads_as_booknlp_files(api, tmp_path):
+    """``/booknlp.zip``: the files a corpus writes, for one finished job."""
+    import io
+    import zipfile
+
+    from booknlp_jupyter import read_output
+
+    job = await api.submit("Emma met Harriet\n\nHarriet smiled at Emma", book_id="emma one")
+    assert (await api.wait(job["job_id"]))["status"] == "completed"
+    r = await api.call("GET", "jobs", job["job_id"], "booknlp.zip")
+    assert r.code == 200 and r.headers["Content-Type"] == "application/zip"
+    assert "emma%20one.booknlp.zip" in r.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.body)) as z:
+        names = set(z.namelist())
+        z.extractall(tmp_path)
+    assert {"emma one.tokens", "emma one.entities", "emma one.book"} <= names
+    frames = read_output(tmp_path)
+    words = list(frames["tokens"]["word"])
+    assert words[:3] == ["Emma", "met", "Harriet"] and set(frames["tokens"]["book_id"]) == {
+        "emma one"
+    }
+    pending = await api.submit("@sleep 5\nnot yet")
+    assert (await api.call("GET", "jobs", pending["job_id"], "booknlp.zip")).code == 425

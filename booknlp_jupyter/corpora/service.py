@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,15 @@ from ..api.corpora import (
 )
 from ..api.models import JobRequest
 from ..jobs import BaseJobService, Job
-from ..jobs.errors import InvalidRequest, JobConflict, JobError, JobNotFound
+from ..jobs.errors import (
+    DISK_FULL,
+    InvalidRequest,
+    JobConflict,
+    JobError,
+    JobNotFound,
+    StorageFull,
+    is_disk_full,
+)
 from ..jobs.events import Listeners
 from ..jobs.models import utcnow
 from .feeder import Feeder, Live
@@ -98,7 +107,12 @@ class CorpusService:
         rows = [
             BookRecord(corpus_id, i, b.book_id, b.path, chars=b.size) for i, b in enumerate(books)
         ]
-        self.store.insert(record, rows)
+        try:
+            self.store.insert(record, rows)
+        except sqlite3.Error as exc:
+            if is_disk_full(exc):
+                raise StorageFull(DISK_FULL) from None
+            raise
         self.live[corpus_id] = Live(record, rows)
         self.feeder.wake()
         return self.view(record)

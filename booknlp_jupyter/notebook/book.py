@@ -255,7 +255,8 @@ class Book:
 
     def quote_table(self, speaker: int | str | None = None, top: int | None = None) -> pd.DataFrame:
         """The quotes in order, as written, with their speakers: ``quote_start``,
-        ``quote_end``, ``char_id``, ``speaker`` (the character's name),
+        ``quote_end``, ``char_id``, ``speaker`` (the character's name; the mention's
+        words when its cluster is not in the characters table),
         ``mention_phrase`` and ``quote_text`` (rebuilt from the byte offsets; BookNLP's
         tokenised ``quote`` stays in ``book.quotes``). ``speaker``: only one
         character's quotes (an id or a name); ``top``: only the first ones."""
@@ -269,7 +270,12 @@ class Book:
                 "quote_start": quotes["quote_start"],
                 "quote_end": quotes["quote_end"],
                 "char_id": quotes["char_id"],
-                "speaker": quotes["char_id"].map(who).astype("string"),
+                # a speaker whose cluster is not in the characters table (an unresolved
+                # pronoun, say) is shown by its mention
+                "speaker": quotes["char_id"]
+                .map(who)
+                .astype("string")
+                .fillna(quotes["mention_phrase"].astype("string")),
                 "mention_phrase": quotes["mention_phrase"],
                 "quote_text": quotes["quote_text"],
             }

@@ -283,3 +283,27 @@ def write_booknlp_files(
     except BaseException:
         staged.discard()
         raise
+
+
+def zip_booknlp_files(
+    result: ResultSource, book_id: str, pipeline: Sequence[str] | str | None
+) -> Path:
+    """``result`` as BookNLP's files in one zip archive (a temporary file the caller
+    deletes): what `write_booknlp_files` writes, under the same names. Blocking."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    folder = Path(tempfile.mkdtemp(prefix="booknlp-files-"))
+    fd, archive = tempfile.mkstemp(prefix="booknlp-", suffix=".zip")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+            for path in write_booknlp_files(result, folder, book_id, pipeline):
+                z.write(path, path.name)
+    except BaseException:
+        os.unlink(archive)
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(archive)

@@ -19,6 +19,7 @@ from .base import BookNLPHandler
 from .body import StreamedBodyMixin, is_authorized
 from .corpora import corpus_handlers
 from .errors import ApiError
+from .exports import BookNLPFilesHandler
 from .openapi import build_openapi
 
 JOB_ID = r"(?P<job_id>[^/]+)"
@@ -269,6 +270,7 @@ def api_handlers(prefix: str) -> list[tuple[str, type[BookNLPHandler]]]:
         (rf"/{v1}/jobs/{JOB_ID}/result", ResultHandler),
         (rf"/{v1}/jobs/{JOB_ID}/result/(?P<table>[^/]+)", TableHandler),
         (rf"/{v1}/jobs/{JOB_ID}/events", EventsHandler),
+        (rf"/{v1}/jobs/{JOB_ID}/booknlp.zip", BookNLPFilesHandler),
         (rf"/{v1}/analyze", AnalyzeHandler),
         (rf"/{v1}/health", HealthHandler),
         (rf"/{v1}/ready", ReadyHandler),

@@ -307,6 +307,25 @@ def build_openapi() -> dict[str, Any]:
                     },
                 },
             },
+            "/jobs/{job_id}/booknlp.zip": {
+                "parameters": [_JOB_ID],
+                "get": {
+                    "summary": "A completed job as BookNLP's own output files, zipped",
+                    "description": "{book_id}.tokens, .entities, .quotes, .supersense, "
+                    ".book and .book.html (those BookNLP writes for the job's pipeline), "
+                    "byte for byte as bare BookNLP writes them.",
+                    "responses": {
+                        200: {
+                            "description": "A zip archive.",
+                            "content": {"application/zip": {"schema": {"type": "string"}}},
+                        },
+                        404: _error("No such job, or its result expired."),
+                        409: _error("The job failed or was cancelled."),
+                        425: _error("Still pending or running.", _RETRY),
+                        **_AUTH,
+                    },
+                },
+            },
             "/analyze": {
                 "post": {
                     "summary": "Analyse a short text synchronously (through the same queue)",

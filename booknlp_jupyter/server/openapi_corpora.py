@@ -34,6 +34,7 @@ def corpus_paths(ref: Any, json_body: Any, error: Any, auth: dict[int, Any]) -> 
                     200: json_body(ref("CorpusView"), "Created.", location),
                     400: error("Invalid request: outside the root, no books, clashing names."),
                     415: error("Body is not application/json."),
+                    507: error("The server's disk is full."),
                     **auth,
                 },
             },
@@ -53,7 +54,11 @@ def corpus_paths(ref: Any, json_body: Any, error: Any, auth: dict[int, Any]) -> 
                         "schema": {"type": "integer", "minimum": 0},
                     },
                 ],
-                "responses": {200: json_body(ref("CorpusList"), "A page of corpora."), **auth},
+                "responses": {
+                    200: json_body(ref("CorpusList"), "A page of corpora."),
+                    400: error("Bad paging."),
+                    **auth,
+                },
             },
         },
         "/corpora/{corpus_id}": {

@@ -152,6 +152,14 @@ export class BookData {
     }
   }
 
+  /** Save the job as BookNLP's own output files (`.tokens`, `.entities`, ...), zipped. */
+  async downloadBookNLPFiles(filename: string): Promise<void> {
+    const response = await this._get(
+      this.api.url(`jobs/${encodeURIComponent(this.jobId)}/booknlp.zip`)
+    );
+    saveBlob(await response.blob(), filename);
+  }
+
   /** Save one of the API's tables as a CSV file, as the server writes it. */
   async downloadTable(table: string, filename: string): Promise<void> {
     const response = await this._get(this.tableUrl(table, 'csv'));

@@ -51,17 +51,19 @@ function Downloads(props: { data: BookData; name: string }): JSX.Element {
   const [table, setTable] = React.useState<string>('quotes');
   const [busy, setBusy] = React.useState(false);
   const [error, setError] = React.useState<string | null>(null);
-  const download = async () => {
+  const run = async (save: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      await props.data.downloadTable(table, `${props.name}-${table}.csv`);
+      await save();
     } catch (err) {
       setError(message(err));
     } finally {
       setBusy(false);
     }
   };
+  const download = () =>
+    run(() => props.data.downloadTable(table, `${props.name}-${table}.csv`));
   return (
     <span className="jp-BookNLP-book-downloads">
       <span className="jp-BookNLP-book-note">Table</span>
@@ -86,6 +88,19 @@ function Downloads(props: { data: BookData; name: string }): JSX.Element {
         onClick={() => void download()}
       >
         {busy ? 'Downloading…' : 'Download CSV'}
+      </button>
+      <button
+        className="jp-Button jp-mod-styled jp-BookNLP-book-button"
+        data-action="download-booknlp"
+        disabled={busy}
+        title="BookNLP's own files (.tokens, .entities, .quotes, .supersense, .book, .book.html), zipped"
+        onClick={() =>
+          void run(() =>
+            props.data.downloadBookNLPFiles(`${props.name}.booknlp.zip`)
+          )
+        }
+      >
+        BookNLP files
       </button>
       {error && (
         <span className="jp-BookNLP-book-error" role="alert">
@@ -155,6 +170,16 @@ function BookApp(props: {
       <header className="jp-BookNLP-book-head">
         <h2 className="jp-BookNLP-book-title">{name}</h2>
         <span className="jp-BookNLP-book-facts">{facts.join(' · ')}</span>
+        {job.model === 'lite' && (
+          <span
+            className="jp-BookNLP-book-note jp-BookNLP-book-firstlook"
+            data-testid="booknlp-first-look"
+            title="The lite engine is spaCy plus rules; BookNLP's own models (small, big) are far better at entities and speakers"
+          >
+            lite: a first look (spaCy + rules); for publication-grade results
+            run BookNLP&apos;s models (small or big)
+          </span>
+        )}
         <LoadingLine data={data} />
         <span className="jp-BookNLP-book-spacer" />
         <Downloads data={data} name={name} />

@@ -377,6 +377,23 @@ test('a table downloads as the API serves it (CSV)', async () => {
   expect(lines.length).toBeGreaterThan(quotes.length); // quotes may span lines
 });
 
+test('a lite result says it is a first look', async () => {
+  await expect(
+    view().locator('[data-testid="booknlp-first-look"]')
+  ).toContainText('first look');
+});
+
+test("the book downloads as BookNLP's own files", async () => {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    view().locator('[data-action="download-booknlp"]').click()
+  ]);
+  expect(download.suggestedFilename()).toBe(`${BOOK}.booknlp.zip`);
+  const zip = fs.readFileSync((await download.path())!);
+  expect(zip.subarray(0, 2).toString()).toBe('PK');
+  expect(zip.includes(Buffer.from(`${BOOK}.tokens`))).toBe(true);
+});
+
 test('the book view follows the dark theme', async () => {
   const colours = () =>
     view().evaluate(el => {
