@@ -277,8 +277,11 @@ class ResultReader:
             yield from self.iter_json(table)
 
 
-def gzip_chunks(chunks: Iterator[bytes], level: int = 6) -> Iterator[bytes]:
-    """Compress a chunk stream into one gzip member, chunk by chunk."""
+def gzip_chunks(chunks: Iterator[bytes], level: int = 1) -> Iterator[bytes]:
+    """Compress a chunk stream into one gzip member, chunk by chunk. Level 1: on a
+    62.6 MB tokens CSV (850,927 rows) it takes 0.54 s against 2.60 s at level 6, for an
+    output 13% larger (17.6 vs 15.6 MB); compressing was what held the book view's
+    token table back."""
     comp = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     for chunk in chunks:
         out = comp.compress(chunk)
