@@ -2,14 +2,14 @@
 Cancel button. Once the corpus is done, every place it is displayed is replaced by a
 static HTML summary (`summary_html`), so a saved notebook reads without a widget runtime.
 
-Like `progress.JobProgress`, two daemon threads drive it, never the cell: one follows
-the corpus's Server-Sent Events, the other redraws once a second (the clocks move).
+Like `progress.JobProgress`, two daemon threads (`driver.Driver`) drive it, never the
+cell: one follows the corpus's Server-Sent Events, the other redraws once a second (the
+clocks move).
 """
 
 from __future__ import annotations
 
 import html
-import queue
 import threading
 import time
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from .._common import BookNLPError
 from ..corpus import CORPUS_FINAL, settled
+from .driver import Driver
 from .status import BAR_STYLES, _time, clock
 
 if TYPE_CHECKING:
@@ -33,10 +34,6 @@ _COLORS = {
     "cancelled": "#ff9800",
     "pending": "#bdbdbd",
 }
-
-
-class _Closed(Exception):
-    """Raised into the corpus's wait to stop following a closed widget's corpus."""
 
 
 def _done(view: View) -> int:
@@ -171,48 +168,41 @@ class CorpusWidget(widgets.VBox):
             **kwargs,
         )
         self.add_class("booknlp-corpus")
-        self._views: queue.Queue[View | None] = queue.Queue()
-        self._closed = threading.Event()
         self._lock = threading.RLock()
         self._handles: list[Any] = []
         self._shown_in: int | None = None
         self.done = threading.Event()
         short = corpus.corpus_id[:8]
-        threading.Thread(target=self._follow, name=f"booknlp-corpus-{short}", daemon=True).start()
-        threading.Thread(target=self._draw_loop, name=f"booknlp-draw-{short}", daemon=True).start()
+        self._driver = Driver(
+            first=lambda: self.corpus.view(),
+            follow=lambda put: self.corpus.follow(progress=put),
+            current=lambda: self.view,
+            draw=self._draw,
+            on_error=self._on_error,
+            tick=tick,
+            names=(f"booknlp-corpus-{short}", f"booknlp-draw-{short}"),
+            done=self.done,
+        )
+        self._driver.start()
 
-    # -- the threads ---------------------------------------------------------------
+    # -- the threads' callbacks ------------------------------------------------------
 
-    def _follow(self) -> None:
-        def put(view: View) -> None:
-            if self._closed.is_set():
-                raise _Closed
-            self._views.put(view)
+    def _draw(self, view: View | None) -> bool:
+        """Show ``view``; True once the corpus is settled (or no longer followed)."""
+        if view is None:
+            return True
+        if settled(view):
+            self.finish(view)
+            return True
+        self.update(view)
+        return False
 
-        try:
-            put(self.corpus.view())
-            put(self.corpus.follow(progress=put))
-        except _Closed:
-            return
-        except Exception as exc:  # shown in the widget, never raised into the kernel
-            self.label.value = (
-                "<span style='color:var(--jp-error-color1,#c00)'>stopped following: "
-                f"{html.escape(str(exc))}</span>"
-            )
-            self._views.put(None)
-
-    def _draw_loop(self) -> None:
-        while not self._closed.is_set() and not self.done.is_set():
-            try:
-                view = self._views.get(timeout=self.tick)
-            except queue.Empty:
-                view = self.view  # redraw the clocks
-            if view is None:
-                return
-            if settled(view):
-                self.finish(view)
-                return
-            self.update(view)
+    def _on_error(self, exc: Exception) -> None:
+        """Following failed: show it in the widget, never raised into the kernel."""
+        self.label.value = (
+            "<span style='color:var(--jp-error-color1,#c00)'>stopped following: "
+            f"{html.escape(str(exc))}</span>"
+        )
 
     # -- drawing, finishing, cancelling ---------------------------------------------
 
@@ -276,7 +266,7 @@ class CorpusWidget(widgets.VBox):
         except BookNLPError as exc:
             self.label.value = f"<span>cannot cancel: {html.escape(exc.detail)}</span>"
             return
-        self._views.put(view)
+        self._driver.show(view)
 
     def cancel(self) -> None:
         """What the Cancel button does."""
@@ -287,5 +277,5 @@ class CorpusWidget(widgets.VBox):
         return self.done.wait(timeout)
 
     def close(self) -> None:
-        self._closed.set()
+        self._driver.close()
         super().close()

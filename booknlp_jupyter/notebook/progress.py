@@ -3,30 +3,25 @@ estimate and a cancel button. Once the job is final, every output it is displaye
 replaced by a static HTML summary (`status.summary_html`), so a saved notebook reads
 without a widget runtime.
 
-It is driven by two daemon threads, never by the cell: one follows the job's Server-Sent
-Events, the other redraws once a second (so the clocks move between events). ipykernel
-sends comm messages from any thread, so the widget keeps updating while the kernel runs
-other cells, busy ones included.
+It is driven by two daemon threads (`driver.Driver`), never by the cell: one follows the
+job's Server-Sent Events, the other redraws once a second (so the clocks move between
+events), while the kernel runs other cells too.
 """
 
 from __future__ import annotations
 
 import html
-import queue
 import threading
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from .._common import FINAL, BookNLPError
+from .driver import Driver
 from .status import BAR_STYLES, Bundle, Displays, describe_html, summary_bundle, title
 
 if TYPE_CHECKING:
     from ..client import Job
-
-
-class _Closed(Exception):
-    """Raised into `Job.wait` to stop following a closed widget's job."""
 
 
 class JobProgress(widgets.VBox):
@@ -56,50 +51,35 @@ class JobProgress(widgets.VBox):
             [self.title, widgets.HBox([self.bar, self.cancel_button, self.label])], **kwargs
         )
         self.add_class("booknlp-job")
-        self._states: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._closed = threading.Event()
+        self._driver = Driver(
+            first=lambda: self.job.status(),
+            follow=lambda put: self.job.wait(progress=put),  # reconnects when the stream breaks
+            current=lambda: self.state,
+            draw=self._draw,
+            on_error=self._on_error,
+            tick=tick,
+            names=(f"booknlp-events-{job.job_id[:8]}", f"booknlp-draw-{job.job_id[:8]}"),
+        )
         self.done = threading.Event()
         self.displays = Displays()
-        threading.Thread(
-            target=self._follow, name=f"booknlp-events-{job.job_id[:8]}", daemon=True
-        ).start()
-        threading.Thread(
-            target=self._draw_loop, name=f"booknlp-draw-{job.job_id[:8]}", daemon=True
-        ).start()
+        self._driver.start()
 
-    # -- the threads ---------------------------------------------------------------
+    # -- the threads' callbacks ------------------------------------------------------
 
-    def _follow(self) -> None:
-        """Put each state of the job's event stream on the queue (`Job.wait` reconnects
-        when the stream breaks) until the job is final or the widget closed."""
+    def _draw(self, state: dict[str, Any] | None) -> bool:
+        """Show ``state``; True once the job is final (or no longer followed)."""
+        if state is None:  # no longer followed (the error is shown): as final
+            self.finish(self.state)
+            return True
+        self.update(state)
+        if state.get("status") in FINAL:
+            self.finish(state)
+            return True
+        return False
 
-        def put(state: dict[str, Any]) -> None:
-            if self._closed.is_set():
-                raise _Closed
-            self._states.put(state)
-
-        try:
-            put(self.job.status())
-            put(self.job.wait(progress=put))
-        except _Closed:
-            return
-        except Exception as exc:  # shown in the widget, never raised into the kernel
-            self._states.put({**self.state, "status": "unknown", "error_message": str(exc)})
-            self._states.put(None)
-
-    def _draw_loop(self) -> None:
-        while not self._closed.is_set():
-            try:
-                state = self._states.get(timeout=self.tick)
-            except queue.Empty:
-                state = self.state  # redraw the clocks
-            if state is None:  # no longer followed (the error is shown): as final
-                self.finish(self.state)
-                return
-            self.update(state)
-            if state.get("status") in FINAL:
-                self.finish(state)
-                return
+    def _on_error(self, exc: Exception) -> None:
+        """Following failed: show it in the widget, never raised into the kernel."""
+        self._driver.show({**self.state, "status": "unknown", "error_message": str(exc)})
 
     # -- drawing and cancelling ------------------------------------------------------
 
@@ -141,7 +121,7 @@ class JobProgress(widgets.VBox):
         except BookNLPError as exc:
             self.label.value = f"<span>cannot cancel: {html.escape(exc.detail)}</span>"
             return
-        self._states.put(state)
+        self._driver.show(state)
 
     def cancel(self) -> None:
         """What the Cancel button does."""
@@ -152,5 +132,5 @@ class JobProgress(widgets.VBox):
         return self.done.wait(timeout)
 
     def close(self) -> None:
-        self._closed.set()
+        self._driver.close()
         super().close()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import orjson
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.iostream import StreamClosedError
 
-from ..api.corpora import CorpusRequest, CorpusView
+from ..api.corpora import CorpusRequest
 from ..corpora import CorpusService
 from .base import BookNLPHandler
 from .errors import ApiError
+from .sse import KEEPALIVE_SECONDS, send_events
 
 CORPUS_ID = r"(?P<corpus_id>[^/]+)"
 
@@ -73,37 +70,22 @@ class CorpusEventsHandler(CorpusHandlerBase):
     """``GET /v1/corpora/{id}/events``: Server-Sent Events of the corpus until it ends
     (final, and no book still running)."""
 
-    keepalive_seconds = 15.0
+    keepalive_seconds = KEEPALIVE_SECONDS
 
     @web.authenticated
     @authorized
     async def get(self, corpus_id: str) -> None:
-        state = self.corpora.get(corpus_id, self.visible_owner)
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")
-        queue = self.corpora.subscribe(corpus_id)
-        try:
-            await self._send(state)
-            while not state.ended:
-                try:
-                    state = await asyncio.wait_for(queue.get(), self.keepalive_seconds)
-                except TimeoutError:
-                    self.write(": keep-alive\n\n")
-                    await self.flush()
-                    continue
-                while not queue.empty():  # send only the newest state
-                    state = queue.get_nowait()
-                await self._send(state)
-        except StreamClosedError:
-            return
-        finally:
-            self.corpora.unsubscribe(corpus_id, queue)
-        self.finish()
-
-    async def _send(self, state: CorpusView) -> None:
-        self.write(b"event: corpus\ndata: " + orjson.dumps(state.model_dump(mode="json")) + b"\n\n")
-        await self.flush()
+        corpora = self.corpora
+        state = corpora.get(corpus_id, self.visible_owner)
+        await send_events(
+            self,
+            corpora,
+            corpus_id,
+            event="corpus",
+            first=lambda: state,
+            ended=lambda view: view.ended,
+            keepalive_seconds=self.keepalive_seconds,
+        )
 
 
 def corpus_handlers(v1: str) -> list[tuple[str, type[BookNLPHandler]]]:

@@ -3,13 +3,8 @@ its request, calls the job service and writes the answer (see `base.BookNLPHandl
 
 from __future__ import annotations
 
-import asyncio
-
-import orjson
 from jupyter_server.auth.decorator import allow_unauthenticated, authorized
-from pydantic import BaseModel
 from tornado import web
-from tornado.iostream import StreamClosedError
 
 from ..api.models import Health, JobStatus
 from ..jobs.errors import DocumentTooLarge, InvalidRequest
@@ -21,6 +16,7 @@ from .corpora import corpus_handlers
 from .errors import ApiError
 from .exports import BookNLPFilesHandler
 from .openapi import build_openapi
+from .sse import KEEPALIVE_SECONDS, send_events
 
 JOB_ID = r"(?P<job_id>[^/]+)"
 
@@ -148,39 +144,21 @@ class TableHandler(BookNLPHandler):
 class EventsHandler(BookNLPHandler):
     """``GET /v1/jobs/{id}/events``: Server-Sent Events of the job's state until it is final."""
 
-    keepalive_seconds = 15.0
+    keepalive_seconds = KEEPALIVE_SECONDS
 
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
         job = self.service.get(job_id, self.visible_owner)
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")
-        queue = self.service.subscribe(job_id)
-        try:
-            state = self.service.view(job)
-            await self._send(state)
-            while not state.status.is_final:
-                try:
-                    state = await asyncio.wait_for(queue.get(), self.keepalive_seconds)
-                except TimeoutError:
-                    self.write(": keep-alive\n\n")
-                    await self.flush()
-                    continue
-                while not queue.empty():  # send only the newest state
-                    state = queue.get_nowait()
-                await self._send(state)
-        except StreamClosedError:
-            return
-        finally:
-            self.service.unsubscribe(job_id, queue)
-        self.finish()
-
-    async def _send(self, state: BaseModel) -> None:
-        data = orjson.dumps(state.model_dump(mode="json"))
-        self.write(b"event: job\ndata: " + data + b"\n\n")
-        await self.flush()
+        await send_events(
+            self,
+            self.service,
+            job_id,
+            event="job",
+            first=lambda: self.service.view(job),
+            ended=lambda view: view.status.is_final,
+            keepalive_seconds=self.keepalive_seconds,
+        )
 
 
 @web.stream_request_body
