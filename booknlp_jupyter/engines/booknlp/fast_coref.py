@@ -1,0 +1,157 @@
+"""BookNLP's coreference input building with numpy in its per-token loops, same tensors.
+
+`BERTCorefTagger.get_data` builds each sentence's wordpiece-averaging matrix one Python
+float at a time, and `LitBankCoref.test` finds the quote of every quoted mention by
+walking all quotes. `install` replaces both, on one loaded `LitBankCoref`, with copies of
+BookNLP 1.0.8's code where those loops are numpy; every tensor handed to the network is
+element for element BookNLP's, so the clusters are the same.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import numpy as np
+
+
+def install(resolver: Any) -> None:
+    """Swap the slow loops of a `LitBankCoref` for numpy ones (on the instance)."""
+    resolver.model.get_data = types.MethodType(get_data, resolver.model)
+    resolver.test = types.MethodType(test, resolver)
+
+
+def test(
+    self: Any,
+    test_doc: list[list[str]],
+    test_ents: list[list[Any]],
+    max_words: int,
+    max_ents: int,
+    refs: list[int],
+    ref_gender: Any,
+    attributed_quotations: list[Any],
+    quotes: list[tuple[int, int]],
+) -> tuple[list[int], list[Any]]:
+    """`LitBankCoref.test`: pronouns resolved by the network, then nominal clusters."""
+    from booknlp.english.name_coref import NameCoref
+
+    from ..lite.booknlp_parts import data_path
+
+    global_entities = [ent for ents in test_ents for ent in ents]
+    if quotes:
+        bounds = np.asarray(quotes, dtype=np.int64)
+        for ent in global_entities:
+            if ent.in_quote:  # the last quote holding the mention's start, as BookNLP
+                hits = np.flatnonzero(
+                    (bounds[:, 0] <= ent.global_start) & (ent.global_start <= bounds[:, 1])
+                )
+                if len(hits):
+                    ent.quote_mention = attributed_quotations[hits[-1]]
+    (matrix, index, positions, _, starts, ends, widths, data, masks, transforms, _) = (
+        self.model.get_data(test_doc, test_ents, max_ents, max_words)
+    )
+    assignments = self.model.forward(
+        matrix,
+        index,
+        existing=refs,
+        token_positions=positions,
+        starts=starts,
+        ends=ends,
+        widths=widths,
+        input_ids=data,
+        attention_mask=masks,
+        transforms=transforms,
+        ref_genders=ref_gender,
+        entities=global_entities,
+    )
+    e_list = [
+        (ent.global_start, ent.global_end, f"{ent.proper}_{ent.ner_cat}", ent.text)
+        for ent in global_entities
+    ]
+    assignments = NameCoref(data_path("aliases.txt")).cluster_noms(e_list, assignments)
+    if -1 in assignments:  # BookNLP's own guard, kept (contained by compat.contain_exit)
+        print(assignments)
+        sys.exit(1)
+    return assignments, global_entities
+
+
+def get_data(
+    self: Any,
+    doc: list[list[str]],
+    ents: list[list[Any]],
+    max_ents: int,
+    max_words: int,
+    batchsize: int = 128,
+) -> tuple:
+    """`BERTCorefTagger.get_data`: mention matrices, indices, wordpieces and their
+    averaging matrices, in batches of ``batchsize`` sentences."""
+    import torch
+
+    # BookNLP's per-batch maxima start at 1 for the first batch and at 0 after it.
+    max_words_batch: list[int] = []
+    max_ents_batch: list[int] = []
+    for b, first in enumerate(range(0, len(doc), batchsize)):
+        floor = 1 if b == 0 else 0
+        sents = range(first, min(first + batchsize, len(doc)))
+        max_words_batch.append(max([floor, *(len(doc[i]) for i in sents)]))
+        max_ents_batch.append(max([floor, *(len(ents[i]) for i in sents)]))
+
+    batch_matrix, batch_index, batch_quotes = [], [], []
+    batch_starts, batch_ends, batch_widths = [], [], []
+    batch_data, batch_masks, batch_transforms = [], [], []
+    token_positions: list[int] = []
+    ent_spans: list[int] = []
+    for b, first in enumerate(range(0, len(doc), batchsize)):
+        sents = list(range(first, min(first + batchsize, len(doc))))
+        n_words, n_ents = max_words_batch[b], max_ents_batch[b]
+        matrix = np.zeros((len(sents), n_ents, n_words), dtype=np.float32)
+        index, inquotes, starts, ends, widths = [], [], [], [], []
+        ent_spans = []
+        for row, idx in enumerate(sents):
+            for i, entity in enumerate(ents[idx]):
+                matrix[row, i, entity.start : entity.end + 1] = 1
+                index.append(row * n_ents + i)
+                token_positions.append(idx)
+                ent_spans.append(entity.end - entity.start)
+                inquotes.append(entity.in_quote)
+                starts.append(row * n_words + entity.start)
+                ends.append(row * n_words + entity.end)
+                widths.append(self.get_mention_width_bucket(entity.end - entity.start))
+        batch_matrix.append(torch.from_numpy(matrix))
+        batch_index.append(torch.LongTensor(index))
+        batch_quotes.append(torch.LongTensor(inquotes))
+        batch_starts.append(torch.LongTensor(starts))
+        batch_ends.append(torch.LongTensor(ends))
+        batch_widths.append(torch.LongTensor(widths))
+
+        pieces = [[self.tokenizer.tokenize(word) for word in doc[i]] for i in sents]
+        ids = [self.tokenizer.convert_tokens_to_ids([p for t in s for p in t]) for s in pieces]
+        max_len = max(len(x) for x in ids)
+        data = np.zeros((len(sents), max_len), dtype=np.int64)
+        mask = np.zeros((len(sents), max_len), dtype=np.float32)
+        transform = np.zeros((len(sents), n_words, max_len), dtype=np.float32)
+        for row, (sent_pieces, sent_ids) in enumerate(zip(pieces, ids, strict=True)):
+            n = len(sent_ids)
+            data[row, :n] = sent_ids
+            mask[row, :n] = 1
+            lens = np.array([len(t) for t in sent_pieces], dtype=np.int64)
+            word = np.repeat(np.arange(len(lens)), lens)  # the word of each wordpiece
+            transform[row, word, np.arange(n)] = 1.0 / lens[word]
+        batch_data.append(torch.from_numpy(data))
+        batch_masks.append(torch.from_numpy(mask))
+        batch_transforms.append(torch.from_numpy(transform))
+
+    return (
+        batch_matrix,
+        batch_index,
+        token_positions,
+        ent_spans,
+        batch_starts,
+        batch_ends,
+        batch_widths,
+        batch_data,
+        batch_masks,
+        batch_transforms,
+        batch_quotes,
+    )

@@ -1,0 +1,172 @@
+"""BookNLP's per-token Python loops done by numpy (`numpy_loops`, the default) hand the
+network exactly BookNLP's tensors and give exactly BookNLP's tables.
+
+Each replacement is checked against BookNLP 1.0.8's own function on the same inputs, from
+a slice of a novel long enough for several batches of every kind (random-weight tiny
+models of BookNLP's architecture, `tests/booknlp_models.py`); then the whole pipeline with
+and without. `tests/test_booknlp_files.py` checks the files against bare BookNLP's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from booknlp_jupyter.engines.booknlp import BookNLPEngine, fast_coref, fast_crf, fast_speakers
+from booknlp_jupyter.engines.booknlp import fast_entities, loaders, spacy_stage
+from tests.test_booknlp_api import FULL, options, tiny_models  # noqa: F401  (a fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOVEL = ROOT.parent / "shared" / "corpus" / "113_the_secret_garden.txt"
+USHER = ROOT / "tests" / "fixtures" / "usher.txt"
+
+
+def same(a: Any, b: Any, where: str = "") -> None:
+    """``a`` and ``b`` hold equal values of equal types: tensors element for element with
+    the same dtype and shape, containers item by item."""
+    if isinstance(b, torch.Tensor):
+        assert isinstance(a, torch.Tensor), where
+        assert a.dtype == b.dtype and a.shape == b.shape, (where, a.dtype, b.dtype, a.shape)
+        assert torch.equal(a, b), where
+    elif isinstance(b, np.ndarray):
+        assert np.array_equal(np.asarray(a), b), where
+    elif isinstance(b, (list, tuple)):
+        assert len(a) == len(b), (where, len(a), len(b))
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{where}[{i}]")
+    elif isinstance(b, dict):
+        assert a.keys() == b.keys(), where
+        for k in b:
+            same(a[k], b[k], f"{where}.{k}")
+    else:
+        assert a == b, (where, a, b)
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    """About 60,000 characters: many entity batches, several coref batches of 128."""
+    source = NOVEL if NOVEL.is_file() else USHER
+    return source.read_text(encoding="utf-8")[:60_000]
+
+
+@pytest.fixture(scope="module")
+def parts(tiny_models, text) -> dict[str, Any]:  # noqa: F811
+    """Tokens, entities and quotes of ``text``, and BookNLP's three loaded models."""
+    import spacy
+    from booknlp.english.litbank_quote import QuoteTagger
+
+    from booknlp_jupyter.engines.lite.engine import default_spacy_model
+
+    vocab = Path(tiny_models["entity"]).parent / "vocab.txt"
+    cpu = torch.device("cpu")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        loaders.set_device(cpu)
+        tagger = loaders.entity_tagger(Path(tiny_models["entity"]), vocab, cpu)
+        attribution = loaders.quote_attribution(Path(tiny_models["quote"]), vocab, cpu)
+        coref = loaders.coref(
+            Path(tiny_models["coref"]), vocab, cpu, [["he", "him", "his"], ["she", "her"]]
+        )
+    nlp = spacy.load(default_spacy_model(), disable=["ner"])
+    tokens = spacy_stage.parse(text, nlp, 100_000, lambda d, t: None)
+    with torch.no_grad():
+        entities = sorted(tagger.tag(tokens)["entities"])
+    return {
+        "tagger": tagger,
+        "attribution": attribution,
+        "coref": coref,
+        "tokens": tokens,
+        "entities": entities,
+        "quotes": QuoteTagger().tag(tokens),
+    }
+
+
+def test_viterbi_paths_are_booknlps() -> None:
+    from booknlp.common.crf import CRF
+
+    torch.manual_seed(3)
+    for labels, batch, length in ((37, 6, 500), (82, 12, 120), (37, 1, 7)):
+        crf = CRF(labels, torch.device("cpu"))
+        logits = torch.randn(batch, length, labels + 2) * 3
+        lens = torch.randint(1, length + 1, (batch,))
+        lens[0] = length
+        with torch.no_grad():
+            _, paths = crf.viterbi_decode(logits, lens)
+        assert np.array_equal(fast_crf.viterbi_decode(crf, logits, lens), paths.numpy())
+
+
+def test_entity_batches_are_booknlps(parts) -> None:
+    from booknlp.common import layered_reader
+
+    tagger = parts["tagger"]
+    sentences, _ = fast_entities.sequences(tagger.model.tokenizer.tokenize, parts["tokens"])
+    ours = fast_entities.get_batches(tagger.model, sentences, fast_entities.BATCH_SIZE)
+    theirs = layered_reader.get_batches(
+        tagger.model, sentences, fast_entities.BATCH_SIZE, tagger.tagset, training=False
+    )
+    assert len(ours[1]) >= 5  # several batches, of falling sizes (32, 12, 6)
+    same(ours, theirs)
+
+
+def test_entity_layers_events_and_supersenses_are_booknlps(parts) -> None:
+    from booknlp.english.entity_tagger import LitBankEntityTagger
+    from booknlp.english.tagger import Tagger
+
+    tagger, tokens = parts["tagger"], parts["tokens"]
+    with torch.no_grad():
+        theirs = LitBankEntityTagger.tag(tagger, tokens)  # BookNLP's code on the instance
+        model = tagger.model
+        fast_entities.install(tagger)
+        try:
+            ours = tagger.tag(tokens)
+        finally:
+            model.predict_all = Tagger.predict_all.__get__(model)
+            model.tag_all = Tagger.tag_all.__get__(model)
+            del tagger.tag
+    assert theirs["entities"] and theirs["supersense"] and theirs["events"]
+    same(ours, theirs)
+
+
+def test_coref_inputs_are_booknlps(parts) -> None:
+    from booknlp.english.bert_coref_quote_pronouns import BERTCorefTagger
+
+    coref = parts["coref"]
+    doc, ents, max_words, max_ents = coref.convert_data(parts["tokens"], parts["entities"])
+    for batchsize in (128, 16):  # BookNLP's, and one that makes several batches here
+        assert batchsize == 128 or len(doc) > 3 * batchsize
+        ours = fast_coref.get_data(coref.model, doc, ents, max_ents, max_words, batchsize)
+        theirs = BERTCorefTagger.get_data(coref.model, doc, ents, max_ents, max_words, batchsize)
+        same(ours[:3] + ours[4:], theirs[:3] + theirs[4:])  # [3]: unused by BookNLP
+
+
+def test_speaker_batches_are_booknlps(parts) -> None:
+    from booknlp.english.speaker_attribution import BERTSpeakerID
+
+    attribution = parts["attribution"]
+    texts, metas, *_ = attribution.get_representation(
+        parts["quotes"], parts["entities"], parts["tokens"]
+    )
+    assert len(texts) > 32  # more than one batch
+    same(
+        fast_speakers.get_batches(attribution.model, texts, metas),
+        BERTSpeakerID.get_batches(attribution.model, texts, metas),
+    )
+
+
+def test_the_whole_pipeline_gives_booknlps_tables(tiny_models, text, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    results = []
+    for numpy_loops in (True, False):
+        engine = BookNLPEngine(**options(tiny_models)["booknlp"], numpy_loops=numpy_loops)
+        results.append(
+            engine.run(text, model="custom", pipeline=FULL, progress=lambda f, s=None: None)
+        )
+    ours, theirs = results
+    assert len(theirs.characters) > 0 and theirs.quotes
+    for table in ("tokens", "entities", "quotes", "supersenses", "events"):
+        assert getattr(ours, table) == getattr(theirs, table), table
+    assert ours.characters == theirs.characters
