@@ -16,8 +16,15 @@ import numpy as np
 import pytest
 import torch
 
-from booknlp_jupyter.engines.booknlp import BookNLPEngine, fast_coref, fast_crf, fast_speakers
-from booknlp_jupyter.engines.booknlp import fast_entities, loaders, spacy_stage
+from booknlp_jupyter.engines.booknlp import (
+    BookNLPEngine,
+    fast_coref,
+    fast_crf,
+    fast_entities,
+    fast_speakers,
+    loaders,
+    spacy_stage,
+)
 from tests.test_booknlp_api import FULL, options, tiny_models  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
