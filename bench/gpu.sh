@@ -8,7 +8,7 @@
 #   bench/gpu.sh           there (device `run` with carry [".whl"]): unpacks .whl/ into
 #                          /tmp/gpu-check, then for `small` and `big` builds random-weight models of
 #                          BookNLP's real architecture, runs bare BookNLP vs the service on
-#                          The Secret Garden (bench/booknlp_bench.py: stage timeline, peak RSS,
+#                          The Secret Garden (bench/booknlp_bench.py: seconds per stage, peak RSS,
 #                          peak GPU memory, byte-for-byte identical output files) and prints
 #                          one table.
 #
@@ -75,7 +75,7 @@ echo "device: $DEVICE; python: $("$PY" -c 'import sys; print(sys.version.split()
 for ARCH in ${ARCHS:-small big}; do
   START=$(date +%s)
   PYTHONUNBUFFERED=1 "$PY" bench/booknlp_bench.py "$BOOK" --arch "$ARCH" "${VOCAB[@]}" \
-    "${CUT[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 8
+    "${CUT[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 18
   echo "$ARCH: $(( $(date +%s) - START )) s in all"
 done
 
@@ -91,5 +91,5 @@ for r in rows:
     same = "all" if all(r["identical"].values()) else ", ".join(k for k, v in r["identical"].items() if not v) + " differ"
     print(f"| {r['arch']} | {r['book']} ({r['chars']:,}) | {r['bare_s']:.1f} | {r['service_s']:.1f} | {r['ratio']:.2f}× | {mb(r['bare_rss_mb'])} / {mb(r['service_rss_mb'])} | {mb(r['bare_gpu_mb'])} / {mb(r['service_gpu_mb'])} | {same} |")
 for r in rows:
-    print(f"{r['arch']} stages (s from start):", r["stages"])
+    print(f"{r['arch']} seconds per stage, bare:", r.get("bare_stages"), "service:", r["stages"])
 PYEOF

@@ -210,7 +210,7 @@ class Feeder:
         except ValueError:
             return identity
 
-    def _entry(self, record: CorpusRecord, book: BookRecord) -> dict[str, Any]:
+    def _entry(self, record: CorpusRecord, book: BookRecord, engine: Any) -> dict[str, Any]:
         status = book.status.value if book.status.is_final else "pending"
         entry = {
             "book_id": book.book_id,
@@ -219,7 +219,7 @@ class Feeder:
             "model": record.model,
             "pipeline": list(record.pipeline),
             "strip_gutenberg": record.strip_gutenberg,
-            "engine": self._engine(record.model),
+            "engine": engine,
             "status": status,
             "error_message": book.error_message,
             "processing_time_ms": book.processing_time_ms,
@@ -230,7 +230,8 @@ class Feeder:
 
     async def _save_manifest(self, live: Live) -> None:
         record = live.record
-        entries = [self._entry(record, b) for b in live.books if b.status.is_final]
+        engine = self._engine(record.model)  # once per write, not once per book
+        entries = [self._entry(record, b, engine) for b in live.books if b.status.is_final]
         try:
             await asyncio.to_thread(write_manifest, Path(record.output_path), entries)
             live.dirty = False
@@ -282,7 +283,7 @@ class Feeder:
         book.chars, book.sha256 = len(text), sha256
         if live.earlier is None:
             live.earlier = await asyncio.to_thread(read_manifest, Path(record.output_path))
-        made_from = self._entry(record, book)
+        made_from = self._entry(record, book, self._engine(record.model))
         if still_valid(live.earlier.get(book.book_id), made_from, Path(record.output_path)):
             old = live.earlier[book.book_id]
             book.skipped, book.processing_time_ms = True, old.get("processing_time_ms")
