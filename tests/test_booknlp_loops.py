@@ -9,6 +9,7 @@ and without. `tests/test_booknlp_files.py` checks the files against bare BookNLP
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,32 @@ def test_the_whole_pipeline_gives_booknlps_tables(tiny_models, text, monkeypatch
     for table in ("tokens", "entities", "quotes", "supersenses", "events"):
         assert getattr(ours, table) == getattr(theirs, table), table
     assert ours.characters == theirs.characters
+
+
+def test_coref_decisions_are_booknlps(tiny_models, text, monkeypatch) -> None:  # noqa: F811
+    """BookNLP's mention-by-mention coref on a book's real inputs, then ours on the same."""
+    from booknlp.english.bert_coref_quote_pronouns import BERTCorefTagger
+
+    from booknlp_jupyter.engines.booknlp import fast_coref_loop
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    calls = []
+    original = BERTCorefTagger.forward
+
+    def recording(self, *args, **kwargs):
+        inputs = copy.deepcopy(kwargs)  # the gender stage updates ref_genders afterwards
+        out = original(self, *args, **kwargs)
+        calls.append((self, args, inputs, list(out)))
+        return out
+
+    monkeypatch.setattr(BERTCorefTagger, "forward", recording)
+    engine = BookNLPEngine(**options(tiny_models)["booknlp"], numpy_loops=False)
+    engine.run(text, model="custom", pipeline=FULL, progress=lambda f, s=None: None)
+    ((model, args, kwargs, theirs),) = calls
+    with torch.no_grad():
+        ours = fast_coref_loop.forward(model, *args, **kwargs)
+    assert ours == theirs
+    entities = kwargs["entities"]
+    pronouns = [i for i, e in enumerate(entities) if e.proper == "PRON"]
+    linked = [i for i in pronouns if theirs.count(theirs[i]) > 1]
+    assert len(pronouns) > 100 and linked  # decisions were made, not only new entities

@@ -1,10 +1,12 @@
 """BookNLP's coreference input building with numpy in its per-token loops, same tensors.
 
 `BERTCorefTagger.get_data` builds each sentence's wordpiece-averaging matrix one Python
-float at a time, and `LitBankCoref.test` finds the quote of every quoted mention by
-walking all quotes. `install` replaces both, on one loaded `LitBankCoref`, with copies of
-BookNLP 1.0.8's code where those loops are numpy; every tensor handed to the network is
-element for element BookNLP's, so the clusters are the same.
+float at a time, `LitBankCoref.test` finds the quote of every quoted mention by walking
+all quotes, and `BERTCorefTagger.forward` spends most of its time in Python around each
+mention's few network calls (`fast_coref_loop`). `install` replaces the three, on one
+loaded `LitBankCoref`, with copies of BookNLP 1.0.8's code where those loops are numpy or
+lighter Python; every tensor handed to the network is element for element BookNLP's, so
+the clusters are the same.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ import numpy as np
 
 
 def install(resolver: Any) -> None:
-    """Swap the slow loops of a `LitBankCoref` for numpy ones (on the instance)."""
+    """Swap the slow loops of a `LitBankCoref` for numpy ones (on the instance), and its
+    mention-by-mention loop for `fast_coref_loop.forward`."""
+    from .fast_coref_loop import forward
+
     resolver.model.get_data = types.MethodType(get_data, resolver.model)
+    resolver.model.forward = types.MethodType(forward, resolver.model)
     resolver.test = types.MethodType(test, resolver)
 
 
