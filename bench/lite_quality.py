@@ -1,6 +1,7 @@
 """Score the lite engine against LitBank gold (``../shared/litbank``) and print a table.
 
-Usage: ``python bench/lite_quality.py [--limit N] [--folds K] [--speakers shipped|rules]``.
+Usage: ``python bench/lite_quality.py [--limit N] [--folds K] [--speakers shipped|rules]
+[--no-speed]``.
 Skips (exit 0) when the gold is absent. How a sample's text is rebuilt (paragraph
 breaks before turns of dialogue): `booknlp_jupyter.engines.lite.litbank`.
 
@@ -26,6 +27,11 @@ speaker model: per fold, the model is trained (`speaker_train.train`) on the oth
 and the engine re-run on the held-out books with it; rows then give, per measure, the
 mean ± standard deviation over folds for the rules and for the trained model. Without
 ``--folds`` the engine runs as shipped (``--speakers rules``: the rule-based fallback).
+
+Then, in the same run (unless ``--no-speed``), the issue's speed and memory figures
+(`lite_speed`, each in a fresh process): throughput on Pride and Prejudice beside bare
+``nlp.pipe`` of the same spaCy model (goal ≥ 0.7x), and peak RSS on a 5,000,000-character
+text (goal ≤ 1 GB).
 """
 
 from __future__ import annotations
@@ -226,6 +232,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="score only the first N books")
     ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validation (K >= 2)")
     ap.add_argument("--speakers", choices=("shipped", "rules"), default="shipped")
+    ap.add_argument("--no-speed", action="store_true", help="skip the speed and memory rows")
+    ap.add_argument("--speed-chars", type=int, default=5_000_000, help="the memory row's size")
     args = ap.parse_args()
     if not (LITBANK / "coref").is_dir():
         print(f"SKIP: LitBank gold not found at {LITBANK} (expected ../shared/litbank)")
@@ -252,7 +260,7 @@ def main() -> int:
             f"{time.time() - started:.0f} s)",
         )
         _footer()
-        return 0
+        return 0 if args.no_speed else print_speed(chars=args.speed_chars)
     books = {n: st.load_book(engine, LITBANK, n, None) for n in names}
     order = list(names)
     random.Random(SEED).shuffle(order)
@@ -284,6 +292,27 @@ def main() -> int:
     print("\nPooled over all books (every book scored by a model that did not see it):\n")
     print_single(sum(after, Counter()), "trained speaker model, pooled")
     _footer()
+    return 0 if args.no_speed else print_speed(chars=args.speed_chars)
+
+
+def print_speed(novel: str = "1342_pride_and_prejudice.txt", chars: int = 5_000_000) -> int:
+    """The speed and memory rows: lite vs bare ``nlp.pipe`` throughput, peak RSS."""
+    import lite_speed
+
+    if not lite_speed.CORPUS.is_dir():
+        print(f"\nSKIP speed: no corpus at {lite_speed.CORPUS}")
+        return 0
+    bare, lite = lite_speed.measure("bare", novel=novel), lite_speed.measure("lite", novel=novel)
+    big = lite_speed.measure("lite", size=chars)
+    print()
+    lite_speed.print_rows([bare, lite, big], "speed and memory (fresh process each)")
+    if not any("error" in r for r in (bare, lite, big)):
+        ratio = lite["chars_per_s"] / bare["chars_per_s"]
+        print(
+            f"\n| measure | lite | goal |\n| --- | ---: | ---: |\n"
+            f"| throughput vs bare nlp.pipe ({novel}) | {ratio:.2f}x | >= 0.7x |\n"
+            f"| peak RSS, {chars:,} characters | {big['peak_rss_mb']:,.0f} MB | <= 1,024 MB |"
+        )
     return 0
 
 
