@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .fast_entities import padded_batch
+
 
 def install(resolver: Any) -> None:
     """Swap the slow loops of a `LitBankCoref` for numpy ones (on the instance), and its
@@ -133,17 +135,8 @@ def get_data(
 
         pieces = [[self.tokenizer.tokenize(word) for word in doc[i]] for i in sents]
         ids = [self.tokenizer.convert_tokens_to_ids([p for t in s for p in t]) for s in pieces]
-        max_len = max(len(x) for x in ids)
-        data = np.zeros((len(sents), max_len), dtype=np.int64)
-        mask = np.zeros((len(sents), max_len), dtype=np.float32)
-        transform = np.zeros((len(sents), n_words, max_len), dtype=np.float32)
-        for row, (sent_pieces, sent_ids) in enumerate(zip(pieces, ids, strict=True)):
-            n = len(sent_ids)
-            data[row, :n] = sent_ids
-            mask[row, :n] = 1
-            lens = np.array([len(t) for t in sent_pieces], dtype=np.int64)
-            word = np.repeat(np.arange(len(lens)), lens)  # the word of each wordpiece
-            transform[row, word, np.arange(n)] = 1.0 / lens[word]
+        lens = [np.array([len(t) for t in s], dtype=np.int64) for s in pieces]
+        data, mask, transform = padded_batch(ids, lens, n_words)
         batch_data.append(torch.from_numpy(data))
         batch_masks.append(torch.from_numpy(mask))
         batch_transforms.append(torch.from_numpy(transform))

@@ -30,10 +30,7 @@ def install(tagger: Any) -> None:
     model = tagger.model
     model.predict_all = types.MethodType(predict_all, model)
     model.tag_all = types.MethodType(tag_all, model)
-    model._inside = {
-        "entity": _inside_mask(model.rev_tagset, model.num_labels),
-        "supersense": _inside_mask(model.rev_supersense_tagset, model.num_supersense_labels),
-    }
+    model._inside = _inside_mask(model.rev_tagset, model.num_labels)
     tagger.tag = types.MethodType(tag, tagger)
 
 
@@ -42,6 +39,25 @@ def _inside_mask(rev_tagset: dict[int, str], size: int) -> np.ndarray:
 
 
 # -- the batches (layered_reader.get_batches, training=False) ------------------------------
+
+
+def padded_batch(
+    ids: list[list[int]], piece_lens: list[np.ndarray], rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wordpiece ids and mask padded with zeros, and the matrix that averages each word's
+    wordpieces ([batch, rows, wordpieces], one row per word, zero rows after), as BookNLP's
+    entity tagger and coref build them; ``piece_lens`` holds each word's wordpiece count."""
+    width = max(len(x) for x in ids)
+    data = np.zeros((len(ids), width), dtype=np.int64)
+    mask = np.zeros((len(ids), width), dtype=np.float32)
+    transform = np.zeros((len(ids), rows, width), dtype=np.float32)
+    for row, (seq, lens) in enumerate(zip(ids, piece_lens, strict=True)):
+        n = len(seq)
+        data[row, :n] = seq
+        mask[row, :n] = 1
+        word = np.repeat(np.arange(len(lens)), lens)  # the word of each wordpiece
+        transform[row, word, np.arange(n)] = 1.0 / lens[word]
+    return data, mask, transform
 
 
 def get_batches(model: Any, sentences: list[list[list[str]]], max_batch: int) -> tuple:
@@ -63,18 +79,12 @@ def get_batches(model: Any, sentences: list[list[list[str]]], max_batch: int) ->
         order_to_batch_map.extend((batch_num, current, j) for j in range(current))
         batch_num += 1
         members = ordering[i : i + current]
-        max_len = max(len(ids[k]) for k in members)
-        max_labels = max(orig_lens[k] for k in members)
-        data = np.zeros((len(members), max_len), dtype=np.int64)
-        mask = np.zeros((len(members), max_len), dtype=np.float32)
-        transform = np.zeros((len(members), max_labels, max_len), dtype=np.float32)
-        for row, k in enumerate(members):
-            n = len(ids[k])
-            data[row, :n] = ids[k]
-            mask[row, :n] = 1
-            lens = piece_lens[k]
-            token = np.repeat(np.arange(len(lens)), lens)  # the token of each wordpiece
-            transform[row, token, np.arange(n)] = 1.0 / lens[token]
+        data, mask, transform = padded_batch(
+            [ids[k] for k in members],
+            [piece_lens[k] for k in members],
+            max(orig_lens[k] for k in members),
+        )
+        max_len = data.shape[1]
         batched_data.append(torch.from_numpy(data))
         batched_mask.append(torch.from_numpy(mask))
         batched_sents.append([all_sents[k] for k in members])

@@ -39,18 +39,14 @@ def fix(sequence: list[int], rev_tagset: dict[int, str], tagset: dict[str, int])
 
 
 def layer_transformation(
-    self: Any, nl: int, paths: Any, kind: str
+    self: Any, nl: int, paths: Any
 ) -> tuple[list[list[int]], Any, list[list[int]], list[int]]:
     """BookNLP's ``get_layer_transformation``: the fixed tags, the [batch, nl, nl] matrix
     that averages the tokens of each entity for the next layer, the merged positions and
     each sequence's merged length."""
     import torch
 
-    if kind == "entity":
-        rev, tagset = self.rev_tagset, self.tagset
-    else:
-        rev, tagset = self.rev_supersense_tagset, self.supersense_tagset
-    inside = self._inside[kind]
+    rev, tagset, inside = self.rev_tagset, self.tagset, self._inside
     all_tags = paths.tolist()
     index = np.zeros((len(all_tags), nl, nl), dtype=np.float32)
     all_missing: list[list[int]] = []
@@ -114,15 +110,11 @@ def predict_all(
         lstm_out1, _ = self.lstm1(reduced)
         tag_space1 = self.hidden2tag1(lstm_out1)
         t1 = viterbi_decode(self.crf, tag_space1, ll - 2)
-        all_tags1, index1, missing1, lens1 = layer_transformation(
-            self, tag_space1.shape[1], t1, "entity"
-        )
+        all_tags1, index1, missing1, lens1 = layer_transformation(self, tag_space1.shape[1], t1)
         lstm_out2, _ = self.lstm2(torch.matmul(index1, lstm_out1))
         tag_space2 = self.hidden2tag2(lstm_out2)
         t2 = viterbi_decode(self.crf, tag_space2, lens1)
-        all_tags2, index2, missing2, lens2 = layer_transformation(
-            self, tag_space2.shape[1], t2, "entity"
-        )
+        all_tags2, index2, missing2, lens2 = layer_transformation(self, tag_space2.shape[1], t2)
         lstm_out3, _ = self.lstm3(torch.matmul(index2, lstm_out2))
         tag_space3 = self.hidden2tag3(lstm_out3)
         t3 = viterbi_decode(self.crf, tag_space3, lens2)
@@ -145,7 +137,9 @@ def predict_all(
         lstm_out1, _ = self.supersense_lstm1(torch.cat([reduced, wn_embeds], axis=2))
         tag_space1 = self.supersense_hidden2tag1(lstm_out1)
         t1 = viterbi_decode(self.supersense_crf, tag_space1, ll - 2)
-        all_ss_tags1 = layer_transformation(self, tag_space1.shape[1], t1, "supersense")[0]
+        all_ss_tags1 = t1.tolist()  # one layer: BookNLP keeps only its fixed tags
+        for tags in all_ss_tags1:
+            fix(tags, self.rev_supersense_tagset, self.supersense_tagset)
 
     return all_tags1, all_tags2, all_tags3, event_logits, all_ss_tags1
 
