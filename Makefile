@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench train-lite clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ bench: install
 	$(PY) bench/remote_workers.py
 	$(PY) bench/frames_load.py --repeat 1
 	$(PY) bench/corpus_bench.py
+
+# the lite engine's trained models, from ../shared/litbank (about 7 minutes; CV scores printed)
+train-lite: install
+	$(PY) bench/train_entities.py
+	$(PY) bench/train_speakers.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache out

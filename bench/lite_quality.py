@@ -1,7 +1,6 @@
 """Score the lite engine against LitBank gold (``../shared/litbank``) and print a table.
 
-Usage: ``python bench/lite_quality.py [--limit N] [--folds K] [--speakers shipped|rules]
-[--no-speed]``.
+Usage: ``python bench/lite_quality.py [--limit N] [--folds K] [--rules] [--no-speed]``.
 Skips (exit 0) when the gold is absent. How a sample's text is rebuilt (paragraph
 breaks before turns of dialogue): `booknlp_jupyter.engines.lite.litbank`.
 
@@ -23,10 +22,12 @@ predicted token mapped to the gold token holding its characters):
   pronouns included), else a singleton of its own.
 
 ``--folds K``: K-fold cross-validation over the books (seeded shuffle) for the trained
-speaker model: per fold, the model is trained (`speaker_train.train`) on the other folds
-and the engine re-run on the held-out books with it; rows then give, per measure, the
-mean ± standard deviation over folds for the rules and for the trained model. Without
-``--folds`` the engine runs as shipped (``--speakers rules``: the rule-based fallback).
+models: per fold, the entity model (`entity_train.train`) is trained on the other folds,
+then the speaker model (`speaker_train.train`) on the other folds' engine runs with that
+entity model, and the engine re-run on the held-out books with both; rows then give, per
+measure, the mean ± standard deviation over folds for the rules and for the trained
+models. Without ``--folds`` the engine runs as shipped (``--rules``: the rule-based
+fallbacks). spaCy parses each sample once (`CachedParses`); later runs reuse the Docs.
 
 Then, in the same run (unless ``--no-speed``), the issue's speed and memory figures
 (`lite_speed`, each in a fresh process): throughput on Pride and Prejudice beside bare
@@ -227,11 +228,30 @@ def print_folds(before: list[Counter], after: list[Counter], title: str) -> None
         print(f"| {label} | {fb} | {fa} | {pa} | {ra} | {_published(label)[0]} |")
 
 
+class CachedParses:
+    """The engine's spaCy pipeline, parsing each text once: `pipe` hands back the Doc
+    parsed before for the same text (the engine only reads Docs)."""
+
+    def __init__(self, nlp):
+        self._nlp = nlp
+        self._docs: dict[str, object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._nlp, name)
+
+    def pipe(self, docs, batch_size: int = 64):
+        docs = list(docs)
+        todo = [d for d in docs if d.text not in self._docs]
+        for doc in self._nlp.pipe(todo, batch_size=batch_size):
+            self._docs[doc.text] = doc
+        return (self._docs[d.text] for d in docs)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=0, help="score only the first N books")
     ap.add_argument("--folds", type=int, default=0, help="K-fold cross-validation (K >= 2)")
-    ap.add_argument("--speakers", choices=("shipped", "rules"), default="shipped")
+    ap.add_argument("--rules", action="store_true", help="no trained models (the fallbacks)")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed and memory rows")
     ap.add_argument("--speed-chars", type=int, default=5_000_000, help="the memory row's size")
     args = ap.parse_args()
@@ -239,21 +259,26 @@ def main() -> int:
         print(f"SKIP: LitBank gold not found at {LITBANK} (expected ../shared/litbank)")
         return 0
     from booknlp_jupyter.engines.lite import LiteEngine
+    from booknlp_jupyter.engines.lite import entity_model as em
+    from booknlp_jupyter.engines.lite import entity_train as et
     from booknlp_jupyter.engines.lite import speaker_model as sm
     from booknlp_jupyter.engines.lite import speaker_train as st
     from booknlp_jupyter.engines.lite.litbank import books as list_books
 
     engine = LiteEngine()
     engine.load("lite", ["entity"])
+    engine._nlp = CachedParses(engine._nlp)
     names = list_books(LITBANK)[: args.limit or None]
     started = time.time()
     if args.folds < 2:
-        model = sm.default_model() if args.speakers == "shipped" else None
+        ents = None if args.rules else em.default_model()
+        model = None if args.rules else sm.default_model()
         total: Counter = Counter()
-        for name in names:
-            book = st.load_book(engine, LITBANK, name, model)
-            total += score_book(book.sample, book.result)
-        how = "trained speaker model" if model is not None else "rule-based speakers"
+        with em.use(ents):
+            for name in names:
+                book = st.load_book(engine, LITBANK, name, model)
+                total += score_book(book.sample, book.result)
+        how = "trained models" if model is not None else "rules"
         print_single(
             total,
             f"lite engine vs. LitBank gold ({len(names)} books, {how}, "
@@ -261,25 +286,37 @@ def main() -> int:
         )
         _footer()
         return 0 if args.no_speed else print_speed(chars=args.speed_chars)
-    books = {n: st.load_book(engine, LITBANK, n, None) for n in names}
+    with em.use(None):
+        books = {n: st.load_book(engine, LITBANK, n, None) for n in names}
+    entity_books = dict(zip(names, et.load_books(engine, LITBANK, names), strict=True))
     order = list(names)
     random.Random(SEED).shuffle(order)
     folds = [order[k :: args.folds] for k in range(args.folds)]
     before, after = [], []
     for k, held in enumerate(folds):
-        train = [books[n] for n in names if n not in held]
-        model = st.train(train)
+        train_names = [n for n in names if n not in held]
+        ents = et.train([entity_books[n] for n in train_names])
         cb, ca = Counter(), Counter()
-        for n in held:
-            cb += score_book(books[n].sample, books[n].result)
-            again = st.load_book(engine, LITBANK, n, model)
-            ca += score_book(again.sample, again.result)
+        with em.use(ents):
+            model = st.train([st.load_book(engine, LITBANK, n, None) for n in train_names])
+            for n in held:
+                cb += score_book(books[n].sample, books[n].result)
+                again = st.load_book(engine, LITBANK, n, model)
+                ca += score_book(again.sample, again.result)
         before.append(cb)
         after.append(ca)
-        acc = lambda c: 100 * c["spk.right"] / max(c["spk.matched"], 1)  # noqa: E731
+        ma, mb = measures(ca), measures(cb)
         print(
-            f"fold {k + 1}/{args.folds}: {len(held)} books, speaker attribution "
-            f"{acc(cb):.1f} (rules) -> {acc(ca):.1f} (trained)",
+            f"fold {k + 1}/{args.folds}: {len(held)} books; rules -> trained: "
+            + ", ".join(
+                f"{label} {mb[key][2]:.1f} -> {ma[key][2]:.1f}"
+                for label, key in (
+                    ("PER", "entities PER"),
+                    ("all", "entities, all categories (PROP+NOM)"),
+                    ("speakers", "speaker attribution, % of matched quotes"),
+                    ("B3", "character clustering B3 (gold PER mentions)"),
+                )
+            ),
             flush=True,
         )
     print()
@@ -290,7 +327,7 @@ def main() -> int:
         f"over {len(names)} books ({time.time() - started:.0f} s)",
     )
     print("\nPooled over all books (every book scored by a model that did not see it):\n")
-    print_single(sum(after, Counter()), "trained speaker model, pooled")
+    print_single(sum(after, Counter()), "trained models, pooled")
     _footer()
     return 0 if args.no_speed else print_speed(chars=args.speed_chars)
 

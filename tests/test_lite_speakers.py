@@ -115,3 +115,28 @@ def test_train_on_few_books(engine: LiteEngine, offline: None, tmp_path: Path) -
     attributed = [k for k in range(len(q["quote"])) if q["mention_start"][k] is not None]
     assert len(attributed) >= 0.9 * len(q["quote"])
     assert all(q["char_id"][k] is not None for k in attributed)
+
+
+def test_you_is_the_other_speaker(engine: LiteEngine, offline: None) -> None:
+    """In an exchange, "you" joins the cluster of the person spoken to."""
+    text = (
+        "Mary walked to the wall where the robin sat. Dickon was there.\n\n"
+        "\u201cHave you seen the garden, Mary?\u201d asked Dickon.\n\n"
+        "\u201cI have not,\u201d said Mary. \u201cWill you show it to me?\u201d\n\n"
+        "\u201cYes, if you come with me,\u201d said Dickon.\n"
+    )
+    res = engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+    tok, ent, q = res.tokens, res.entities, res.quotes
+    onsets = [int(x) for x in tok["byte_onset"]]
+
+    def coref_at(char: int) -> int:
+        i = onsets.index(char)
+        rows = [k for k in range(len(ent["COREF"])) if ent["start_token"][k] == i]
+        assert rows, text[char : char + 20]
+        return int(ent["COREF"][rows[0]])
+
+    mary, dickon = coref_at(text.index("Mary")), coref_at(text.index("Dickon"))
+    assert mary != dickon
+    assert [int(c) for c in q["char_id"]] == [dickon, mary, mary, dickon]
+    you = [m.start() for m in re.finditer(r"\byou\b", text)]
+    assert [coref_at(k) for k in you] == [mary, dickon, mary]

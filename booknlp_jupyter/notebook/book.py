@@ -25,12 +25,14 @@ from . import characters, curation, network, text, timeline
 
 #: What a ``lite`` result says of itself (HTML: `FIRST_LOOK_HTML`).
 FIRST_LOOK = (
-    "lite: a first look (spaCy + rules); for publication-grade results run BookNLP's "
-    'models (model="small" or "big", see README \'BookNLP\'s models\')'
+    "lite: a first look (spaCy, rules and small models trained on LitBank); for "
+    'publication-grade results run BookNLP\'s models (model="small" or "big", see '
+    "README 'BookNLP's models')"
 )
 FIRST_LOOK_HTML = (
     "<p class='booknlp-first-look' style='color:#8a5a00'><b>lite: a first look</b> "
-    "(spaCy + rules); for publication-grade results run BookNLP's models "
+    "(spaCy, rules and small models trained on LitBank); for publication-grade results "
+    "run BookNLP's models "
     '(<code>model="small"</code> or <code>"big"</code>, see README '
     "<i>BookNLP's models</i>)</p>"
 )

@@ -174,9 +174,9 @@ function BookApp(props: {
           <span
             className="jp-BookNLP-book-note jp-BookNLP-book-firstlook"
             data-testid="booknlp-first-look"
-            title="The lite engine is spaCy plus rules; BookNLP's own models (small, big) are far better at entities and speakers"
+            title="The lite engine is spaCy plus rules and small linear models; BookNLP's own models (small, big) are far better at entities and speakers"
           >
-            lite: a first look (spaCy + rules); for publication-grade results
+            lite: a first look (spaCy, rules and small models trained on LitBank); for publication-grade results
             run BookNLP&apos;s models (small or big)
           </span>
         )}

@@ -9,7 +9,10 @@
 4. Third-person singular pronouns (he/him/his/himself, she/her/hers/herself) join the
    cluster of the nearest preceding person mention (within ``PRONOUN_WINDOW`` tokens)
    whose cluster's gender agrees; first-person pronouns in a quote join the speaker's
-   cluster (after quote attribution, `link_speakers`). Other pronouns stay alone.
+   cluster (after quote attribution, `link_speakers`); "you" in a quote joins the
+   cluster of the person it is said to (`link_addressees`): the speaker of the quote just
+   before, else just after, when that is someone else and the quotes are one exchange.
+   Other pronouns stay alone.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from typing import Any
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
 from .entities import Mentions
 from .tokens import BookTokens, TokenColumns
-from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SHE
+from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE
 
 PRONOUN_WINDOW = 120
+#: The most tokens between two quotes of one exchange (`link_addressees`).
+EXCHANGE_GAP = 60
 NARRATOR = 0
 _HE_SHE = HE | SHE
 
@@ -134,6 +139,43 @@ def link_speakers(
                 and cols.words[mentions.starts[j]].lower() in FIRST_PERSON
             ):
                 out[j] = out[m]
+            j += 1
+    return out
+
+
+def link_addressees(
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    quotes: list[tuple[int, int]],
+    speakers: list[int | None],
+) -> list[int]:
+    """Second-person pronouns inside a quote join the cluster of its addressee: the
+    speaker of the previous quote, else of the next, when that speaker is another
+    character and at most ``EXCHANGE_GAP`` tokens separate the two quotes."""
+    out = list(refs)
+    who = [out[m] if m is not None else None for m in speakers]
+    k = 0
+    n = len(mentions)
+    for q, (start, end) in enumerate(quotes):
+        addressee = None
+        if who[q] is not None:
+            for r in (q - 1, q + 1):
+                if not 0 <= r < len(quotes) or who[r] is None or who[r] == who[q]:
+                    continue
+                gap = start - quotes[r][1] if r < q else quotes[r][0] - end
+                if gap <= EXCHANGE_GAP:
+                    addressee = who[r]
+                    break
+        while k < n and mentions.starts[k] < start:
+            k += 1
+        j = k
+        while addressee is not None and j < n and mentions.starts[j] <= end:
+            if (
+                mentions.props[j] == "PRON"
+                and cols.words[mentions.starts[j]].lower() in SECOND_PERSON
+            ):
+                out[j] = addressee
             j += 1
     return out
 

@@ -1,5 +1,8 @@
 """Entity mentions (PROP, NOM, PRON) in LitBank's categories, found in each spaCy Doc.
 
+PROP and NOM mentions come from the trained entity model (`entity_model`, shipped in the
+package); without its weights, from these rules:
+
 * PROP: spaCy's named entities mapped to LitBank (PERSON->PER, GPE, LOC, FAC, ORG;
   NORP, dates, numbers etc. are dropped), widened left over titles ("Mr.", "Lady");
   plus title + proper-noun runs that spaCy's NER missed ("Mrs. Bennet") and proper
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import entity_model
 from .lexicon import FirstSenseLexicon, nominal_category
 from .words import PRONOUNS, SPEECH_VERBS, TITLES
 
@@ -98,7 +102,30 @@ def _nominal_extent(tok: Any) -> tuple[int, int]:
 
 
 def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Mentions) -> None:
-    """Add the mentions of one parsed ``doc`` to ``out`` (``gid`` maps to document ids)."""
+    """Add the mentions of one parsed ``doc`` to ``out`` (``gid`` maps to document ids):
+    PROP and NOM ones by the trained model (`entity_model`) when it ships, else by the
+    rules below; pronouns by rule."""
+    model = entity_model.default_model()
+    if model is None:
+        taken = _rule_mentions(doc, gid, lexicon, out)
+    else:
+        taken = bytearray(len(doc))
+        for start, end, prop, cat in model.doc_mentions(doc, lexicon):
+            if gid[start] < 0 or gid[end] < 0:
+                continue
+            if prop == "PROP":
+                taken[start : end + 1] = b"\x01" * (end - start + 1)
+            out.add(gid[start], gid[end], prop, cat)
+    for tok in doc:
+        pronoun = tok.lower_ in PRONOUNS and tok.tag_ in ("PRP", "PRP$")
+        if pronoun and gid[tok.i] >= 0 and not taken[tok.i]:
+            out.add(gid[tok.i], gid[tok.i], "PRON", "PER")
+
+
+def _rule_mentions(
+    doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Mentions
+) -> bytearray:
+    """The rules' PROP and NOM mentions; returns the tokens inside PROP ones."""
     taken = bytearray(len(doc))
     for ent in doc.ents:
         cat = NER_TO_LITBANK.get(ent.label_)
@@ -168,9 +195,7 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
     for tok in doc:
         if gid[tok.i] < 0 or taken[tok.i]:
             continue
-        if tok.lower_ in PRONOUNS and tok.tag_ in ("PRP", "PRP$"):
-            out.add(gid[tok.i], gid[tok.i], "PRON", "PER")
-        elif tok.pos_ == "NOUN":
+        if tok.pos_ == "NOUN" and not (tok.lower_ in PRONOUNS and tok.tag_ in ("PRP", "PRP$")):
             cat = nominal_category(tok.lemma_, lexicon)
             if cat is None:
                 continue
@@ -180,6 +205,7 @@ def doc_mentions(doc: Any, gid: list[int], lexicon: FirstSenseLexicon, out: Ment
                 start = end = tok.i
             if start <= tok.i <= end and gid[start] >= 0 and gid[end] >= 0:
                 out.add(gid[start], gid[end], "NOM", cat)
+    return taken
 
 
 def title_mentions(cols: Any, mentions: Mentions) -> list[int]:

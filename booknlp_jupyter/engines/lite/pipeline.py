@@ -79,6 +79,7 @@ def run_pipeline(
                 cols, mentions, quotes, in_quote, children, cluster_of=lambda m: final[m]
             )
             final = coref_mod.link_speakers(cols, mentions, final, quotes, speakers)
+            final = coref_mod.link_addressees(cols, mentions, final, quotes, speakers)
         genders = em.update_gender_from_coref(genders, entities, final)
         del entities
     out_refs = final if "coref" in pipeline else refs

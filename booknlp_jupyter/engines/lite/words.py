@@ -199,6 +199,11 @@ SHE = frozenset(("she", "her", "hers", "herself"))
 
 FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself"))
 
+#: Singular "you" and its forms (and the archaic ones); "yourselves" and "ye" are plural.
+SECOND_PERSON = frozenset(
+    ("you", "your", "yours", "yourself", "thou", "thee", "thy", "thine", "thyself")
+)
+
 #: Referential gender of common person nouns (BookNLP's name prior covers only names).
 NOUN_HE = frozenset(
     [
