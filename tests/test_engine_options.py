@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,22 @@ def test_lite_identity_names_versions_and_changes_with_the_model() -> None:
     assert LiteEngine.identity("lite", {"batch_size": 8}) == LiteEngine.identity("lite", {})
     registry = EngineRegistry(ENGINES)
     assert registry.identity("lite") == LiteEngine.identity("lite", {})
+
+
+def test_lite_identity_follows_the_trained_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New weights are new results (cached ones are not reused); a copy is the same."""
+    from booknlp_jupyter.engines.lite import entity_model
+
+    shipped = LiteEngine.identity("lite", {})
+    copy = tmp_path / "entities.json"
+    copy.write_bytes(entity_model.MODEL_PATH.read_bytes())
+    monkeypatch.setattr(entity_model, "MODEL_PATH", copy)
+    assert LiteEngine.identity("lite", {}) == shipped
+    changed = copy.read_text(encoding="utf-8").replace('"books":', '"books": ', 1)
+    copy.write_text(changed, encoding="utf-8")
+    assert LiteEngine.identity("lite", {}) != shipped
 
 
 def test_checks_import_nothing_heavy() -> None:

@@ -1,8 +1,11 @@
 """Cheap facts for `Engine.identity` and `Engine.unavailable_reason`: package versions,
-spaCy models and model files, found without importing them or reading big files."""
+spaCy models and model files, found without importing them or reading big files (small
+shipped weights are hashed once per change, `file_digest`)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -35,6 +38,22 @@ def file_identity(path: str | os.PathLike[str]) -> dict[str, Any]:
     except OSError:
         return {"path": str(p), "missing": True}
     return {"path": str(p), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def file_digest(path: str | os.PathLike[str]) -> str | None:
+    """The first 16 hex digits of ``path``'s SHA-256 (None when missing): the same file
+    content is the same identity wherever it is installed."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return _digest(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _digest(path: str, _size: int, _mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def _is_path(name: str) -> bool:

@@ -99,8 +99,11 @@ class LiteEngine(Engine):
 
     @classmethod
     def identity(cls, model: str, options: Mapping[str, Any]) -> str:
-        """Versions of this package, spaCy, its model and booknlp, and ``max_doc_chars``."""
+        """Versions of this package, spaCy, its model and booknlp, the trained models'
+        contents (`entity_model`, `speaker_model`), and ``max_doc_chars``."""
         from ..._version import __version__
+        from .entity_model import MODEL_PATH as ENTITIES
+        from .speaker_model import MODEL_PATH as SPEAKERS
 
         settings = cls.parse_options(options)
         return ident.as_identity(
@@ -112,6 +115,7 @@ class LiteEngine(Engine):
                     settings.spacy_model or default_spacy_model()
                 ),
                 "booknlp": ident.dist_version("booknlp"),
+                "trained": [ident.file_digest(ENTITIES), ident.file_digest(SPEAKERS)],
                 "max_doc_chars": settings.max_doc_chars,
             }
         )
