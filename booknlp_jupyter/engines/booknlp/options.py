@@ -28,9 +28,11 @@ class BookNLPOptions(EngineOptions):
     device: str | None = None
     #: Characters per spaCy chunk; 0 parses the book whole, as BookNLP does.
     spacy_chunk_chars: int = Field(100_000, ge=0)
-    #: Run BookNLP's per-token Python loops (batch matrices, layer merging, events) with
-    #: numpy: the same tensors, so the same output, in less time. False runs BookNLP's own
-    #: code (for comparison, `bench/booknlp_bench.py --before`).
+    #: Run BookNLP's per-token Python loops with numpy (the entity tagger's batches, layer
+    #: merging, events and CRF decoding; the speaker model's batches; coref's inputs, quote
+    #: lookup and mention-by-mention loop): the same tensors and BookNLP's rules, so the
+    #: same output, in less time. False runs BookNLP's own code (for comparison,
+    #: `bench/booknlp_bench.py --before`).
     numpy_loops: bool = True
     #: BookNLP's own ``model_params`` (their names kept).
     referential_gender_cats: list[list[str]] | None = None

@@ -28,7 +28,7 @@ from .words import PRONOUNS, TITLES
 MODEL_PATH = Path(__file__).with_name("models") / "entities.json"
 CATS = ("PER", "LOC", "GPE", "FAC", "ORG", "VEH")
 #: Extent kinds whose mentions are names (PROP); the others are NOM unless the head is a
-#: capitalised proper noun.
+#: capitalised proper noun that ends the phrase.
 NAME_KINDS = frozenset(("ent", "name"))
 _EDGE = frozenset(",;:.!?-\"'()[]\u2014\u2013\u201c\u201d\u2018\u2019")
 _PRE = frozenset(("predet", "preconj", "advmod", "cc", "intj"))
@@ -257,7 +257,10 @@ class EntityModel:
             if pick is None:
                 continue
             kind, a, b, cat = pick
-            name = kind in NAME_KINDS or (tok.pos_ == "PROPN" and tok.text[:1].isupper())
+            # a name ends at its head: "Madeline of Usher" is not one name but two
+            name = kind in NAME_KINDS or (
+                tok.pos_ == "PROPN" and tok.text[:1].isupper() and b == tok.i
+            )
             out.append((a, b, "PROP" if name else "NOM", cat))
         return out
 
