@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
@@ -117,6 +118,23 @@ def link_pronouns(
     return out
 
 
+def _quoted_pronouns(
+    cols: TokenColumns, mentions: Mentions, quotes: list[tuple[int, int]], words: frozenset[str]
+) -> Iterator[tuple[int, int]]:
+    """(quote index, mention id) of each pronoun in ``words`` inside each quote, in order
+    (one pass over the mentions: quotes are sorted)."""
+    k = 0
+    n = len(mentions)
+    for q, (start, end) in enumerate(quotes):
+        while k < n and mentions.starts[k] < start:
+            k += 1
+        j = k
+        while j < n and mentions.starts[j] <= end:
+            if mentions.props[j] == "PRON" and cols.words[mentions.starts[j]].lower() in words:
+                yield q, j
+            j += 1
+
+
 def link_speakers(
     cols: TokenColumns,
     mentions: Mentions,
@@ -126,21 +144,25 @@ def link_speakers(
 ) -> list[int]:
     """First-person pronouns inside a quote join its speaker's cluster."""
     out = list(refs)
-    k = 0
-    n = len(mentions)
-    for (start, end), m in zip(quotes, speakers, strict=False):
-        while k < n and mentions.starts[k] < start:
-            k += 1
-        j = k
-        while j < n and mentions.starts[j] <= end:
-            if (
-                m is not None
-                and mentions.props[j] == "PRON"
-                and cols.words[mentions.starts[j]].lower() in FIRST_PERSON
-            ):
-                out[j] = out[m]
-            j += 1
+    for q, j in _quoted_pronouns(cols, mentions, quotes, FIRST_PERSON):
+        m = speakers[q]
+        if m is not None:
+            out[j] = out[m]
     return out
+
+
+def _addressee(quotes: list[tuple[int, int]], who: list[int | None], q: int) -> int | None:
+    """The cluster quote ``q`` is said to (see `link_addressees`), or None."""
+    if who[q] is None:
+        return None
+    start, end = quotes[q]
+    for r in (q - 1, q + 1):
+        if not 0 <= r < len(quotes) or who[r] is None or who[r] == who[q]:
+            continue
+        gap = start - quotes[r][1] if r < q else quotes[r][0] - end
+        if gap <= EXCHANGE_GAP:
+            return who[r]
+    return None
 
 
 def link_addressees(
@@ -155,28 +177,10 @@ def link_addressees(
     character and at most ``EXCHANGE_GAP`` tokens separate the two quotes."""
     out = list(refs)
     who = [out[m] if m is not None else None for m in speakers]
-    k = 0
-    n = len(mentions)
-    for q, (start, end) in enumerate(quotes):
-        addressee = None
-        if who[q] is not None:
-            for r in (q - 1, q + 1):
-                if not 0 <= r < len(quotes) or who[r] is None or who[r] == who[q]:
-                    continue
-                gap = start - quotes[r][1] if r < q else quotes[r][0] - end
-                if gap <= EXCHANGE_GAP:
-                    addressee = who[r]
-                    break
-        while k < n and mentions.starts[k] < start:
-            k += 1
-        j = k
-        while addressee is not None and j < n and mentions.starts[j] <= end:
-            if (
-                mentions.props[j] == "PRON"
-                and cols.words[mentions.starts[j]].lower() in SECOND_PERSON
-            ):
-                out[j] = addressee
-            j += 1
+    for q, j in _quoted_pronouns(cols, mentions, quotes, SECOND_PERSON):
+        addressee = _addressee(quotes, who, q)
+        if addressee is not None:
+            out[j] = addressee
     return out
 
 

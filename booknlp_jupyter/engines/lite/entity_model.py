@@ -17,12 +17,12 @@ LitBank; no download at run time), read once, lazily. Without the file (or insid
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from .lexicon import FirstSenseLexicon, nominal_category
+from .shipped import Shipped
 from .words import PRONOUNS, TITLES
 
 MODEL_PATH = Path(__file__).with_name("models") / "entities.json"
@@ -37,7 +37,6 @@ _MAX_TOKENS = 100
 #: Adverbs and numerals LitBank often marks as places or people ("went home", "one of
 #: them").
 _OTHER_HEADS = frozenset(("here", "there", "home", "upstairs", "downstairs", "abroad", "one"))
-_UNSET: Any = object()
 
 
 def _trim(doc: Any, a: int, b: int) -> tuple[int, int]:
@@ -265,27 +264,14 @@ class EntityModel:
         return out
 
 
-_loaded: Any = _UNSET
-_override: Any = _UNSET
+_SHIPPED = Shipped(lambda: EntityModel.load(MODEL_PATH) if MODEL_PATH.exists() else None)
 
 
 def default_model() -> EntityModel | None:
     """The model in use: `use`'s, else the shipped weights (None when absent)."""
-    global _loaded
-    if _override is not _UNSET:
-        return _override
-    if _loaded is _UNSET:
-        _loaded = EntityModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
-    return _loaded
+    return _SHIPPED.get()
 
 
-@contextmanager
-def use(model: EntityModel | None) -> Iterator[None]:
+def use(model: EntityModel | None) -> AbstractContextManager[None]:
     """Find entities with ``model`` (None: the rules) inside the block."""
-    global _override
-    before = _override
-    _override = model
-    try:
-        yield
-    finally:
-        _override = before
+    return _SHIPPED.use(model)

@@ -10,15 +10,15 @@ falls back to its rules (`quotes.rule_speakers`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from .shipped import Shipped
 from .speaker_features import FEATURES, DocSpeakers
 
 MODEL_PATH = Path(__file__).with_name("models") / "speakers.json"
-_UNSET: Any = object()
 
 
 class SpeakerModel:
@@ -60,30 +60,17 @@ class SpeakerModel:
         return out
 
 
-_loaded: Any = _UNSET
-_override: Any = _UNSET
+_SHIPPED = Shipped(lambda: SpeakerModel.load(MODEL_PATH) if MODEL_PATH.exists() else None)
 
 
 def default_model() -> SpeakerModel | None:
     """The model in use: `use`'s, else the shipped weights (None when absent)."""
-    global _loaded
-    if _override is not _UNSET:
-        return _override
-    if _loaded is _UNSET:
-        _loaded = SpeakerModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
-    return _loaded
+    return _SHIPPED.get()
 
 
-@contextmanager
-def use(model: SpeakerModel | None) -> Iterator[None]:
+def use(model: SpeakerModel | None) -> AbstractContextManager[None]:
     """Attribute speakers with ``model`` (None: the rules) inside the block."""
-    global _override
-    before = _override
-    _override = model
-    try:
-        yield
-    finally:
-        _override = before
+    return _SHIPPED.use(model)
 
 
 def weights_summary(model: SpeakerModel, top: int = 8) -> Sequence[tuple[str, float]]:
