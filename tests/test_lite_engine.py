@@ -232,3 +232,50 @@ def test_single_quote_dialogue(engine: LiteEngine) -> None:
     ent = res.entities
     spans = {(t, c) for t, c in zip(ent["text"], ent["cat"], strict=True)}
     assert ("Mr.", "PER") in spans and ("Mr. Quatermain", "PER") in spans
+
+
+#: Joyce's convention with no paragraph breaks (one sentence per line, as LitBank's samples).
+DASH_DIALOGUE = (
+    "He held the bowl aloft and intoned:\n"
+    "\u2014 Back to barracks! he said sternly.\n"
+    "\u2014 Thanks, old chap, he cried briskly.\n"
+    "That will do nicely.\n"
+    "Switch off the current, will you?\n"
+    "He skipped off the gunrest and looked gravely at his watcher.\n"
+    "\u2014 I was, Stephen said with energy.\n"
+    "You saved men from drowning.\n"
+    "Buck Mulligan frowned at the lather on his razorblade.\n"
+    "\u2014 Where is his guncase?\n"
+    "\u2014 Tell me, Mulligan, Stephen said quietly.\n"
+)
+
+
+def test_dash_dialogue_cuts_tags_and_narration(engine: LiteEngine) -> None:
+    res = engine.run(DASH_DIALOGUE, model="lite", pipeline=FULL, progress=Recorder())
+    texts = [t.replace(" ", "") for t in res.quotes["quote"]]
+    assert texts == [
+        "\u2014Backtobarracks!",
+        "\u2014Thanks,oldchap,",
+        "Thatwilldonicely.Switchoffthecurrent,willyou?",  # speech after the tag
+        "\u2014Iwas,",
+        "Yousavedmenfromdrowning.",  # past tense, but "you": speech
+        "\u2014Whereishisguncase?",
+        "\u2014Tellme,Mulligan,",
+    ]
+
+
+def test_scare_quotes_and_titles_are_not_speech(engine: LiteEngine) -> None:
+    text = (
+        "Upstairs was a bleak little chamber, called \u201cthe girl\u2019s room,\u201d and "
+        "his memoirs came out under the title \u201cNew York Society as I Have Seen It.\u201d\n\n"
+        "He said \u201cGood-night,\u201d and walked on.\n\n"
+        "\u201cWake up there, youngster,\u201d said a harsh voice.\n\n"
+        "She called out \u201cMy Lord!\u201d in a voice."
+    )
+    res = engine.run(text, model="lite", pipeline=FULL, progress=Recorder())
+    texts = [t.replace(" ", "") for t in res.quotes["quote"]]
+    assert texts == [
+        "\u201cGood-night,\u201d",
+        "\u201cWakeupthere,youngster,\u201d",
+        "\u201cMyLord!\u201d",
+    ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from .dashes import DASH_MARKS, dash_quotes
 from .entities import Mentions
 from .tokens import TokenColumns
 from .words import SPEECH_VERBS
@@ -41,7 +42,6 @@ _SUBJ = ("nsubj", "nsubjpass")
 
 DOUBLE_MARKS = frozenset('"\u201c\u201d')
 SINGLE_MARKS = frozenset(("'", "\u2018", "\u2019"))
-DASH_MARKS = frozenset(("\u2014", "--", "\u2015"))
 _BOUNDARY = frozenset([".", "!", "?", ",", ":", ";", "--", "\u2014"])
 _CLOSING_PUNCT = frozenset(",.;:!?-\u2014\u2013")
 
@@ -111,8 +111,8 @@ def _tag(cols: TokenColumns, mode: str) -> list[tuple[int, int]]:
     """BookNLP's QuoteTagger rules (pair the marks within a paragraph; a quote left open
     runs to the paragraph's end), for the document's convention. In double and single
     modes a curly opening mark met while a quote is open closes the open one first (its
-    closing mark is missing); in dash mode a quote runs from a dash that opens a
-    sentence to the paragraph's end."""
+    closing mark is missing); in dash mode `dashes.dash_quotes` finds each paragraph's
+    turns and cuts their speech tags out."""
     words, para = cols.words, cols.para_ids
     n = len(cols)
     quotes: list[tuple[int, int]] = []
@@ -123,16 +123,7 @@ def _tag(cols: TokenColumns, mode: str) -> list[tuple[int, int]]:
             hi += 1
         start = None
         if mode == "dash":
-            for i in range(lo, hi + 1):
-                opens = cols.in_sent[i] == 0 or i == lo or words[i - 1] == ":"
-                if words[i] in DASH_MARKS and opens:
-                    if start is not None and i > start + 1:
-                        quotes.append((start, i - 1))
-                    start = i
-                elif start is not None and (i == hi or cols.in_sent[i + 1] == 0):
-                    if i > start:
-                        quotes.append((start, i))
-                    start = None
+            quotes.extend(dash_quotes(cols, lo, hi))
         else:
             for i in range(lo, hi + 1):
                 w = words[i]
@@ -161,14 +152,33 @@ def _tag(cols: TokenColumns, mode: str) -> list[tuple[int, int]]:
     return quotes
 
 
+#: The most words a scare quote or title holds (``called "the hired man's room."``).
+SCARE_MAX = 12
+#: Speech verbs that also name things (``called "the house,"``): not speech next to a quote.
+_NAMING = frozenset(["call", "go", "put", "write", "begin", "order", "object", "reason"])
+
+
+def _speaks(cols: TokenColumns, i: int) -> bool:
+    lemma = cols.lemmas[i].lower()
+    return lemma in SPEECH_VERBS and lemma not in _NAMING
+
+
 def _is_scare_quote(cols: TokenColumns, start: int, end: int) -> bool:
-    """A short quote inside a sentence after a word (``the "stove-pipe" hat``, a title):
-    LitBank marks speech only. At most three words, no ``!``/``?``, not after a speech
-    verb, and the token before it is a word of the same paragraph."""
-    if end - start > 4 or start == 0 or cols.para_ids[start - 1] != cols.para_ids[start]:
+    """A quote inside a sentence after a word (``the "stove-pipe" hat``, ``called "the
+    girl's room,"``, a title): LitBank marks speech only. At most `SCARE_MAX` words, no
+    ``!``/``?``, no speech verb just before or after it (``said "Good-night"``, ``"Wake
+    up," said a voice``), and the token before it a word of the same paragraph."""
+    if end - start - 1 > SCARE_MAX or start == 0:
+        return False
+    if cols.para_ids[start - 1] != cols.para_ids[start]:
         return False
     prev = cols.words[start - 1]
-    if not prev[:1].isalnum() or cols.lemmas[start - 1].lower() in SPEECH_VERBS:
+    if not prev[:1].isalnum() or prev.endswith("."):
+        return False
+    para = cols.para_ids[start]
+    after = (t for t in (end + 1, end + 2) if t < len(cols) and cols.para_ids[t] == para)
+    near = [start - 1, *after]
+    if any(_speaks(cols, t) for t in near):
         return False
     return not any(w in ("!", "?") for w in cols.words[start : end + 1])
 
