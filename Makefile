@@ -47,6 +47,7 @@ bench: install
 # the lite engine's trained models, from ../shared/litbank (about 7 minutes; CV scores printed)
 train-lite: install
 	$(PY) bench/train_entities.py
+	$(PY) bench/train_coref.py
 	$(PY) bench/train_speakers.py
 
 clean:

@@ -23,8 +23,9 @@ predicted token mapped to the gold token holding its characters):
 
 ``--folds K``: K-fold cross-validation over the books (seeded shuffle) for the trained
 models: per fold, the entity model (`entity_train.train`) is trained on the other folds,
-then the speaker model (`speaker_train.train`) on the other folds' engine runs with that
-entity model, and the engine re-run on the held-out books with both; rows then give, per
+then the pronoun model (`coref_train.train`) and the speaker model
+(`speaker_train.train`) on the other folds' engine runs with the models before them, and
+the engine re-run on the held-out books with all three; rows then give, per
 measure, the mean ± standard deviation over folds for the rules and for the trained
 models. Without ``--folds`` the engine runs as shipped (``--rules``: the rule-based
 fallbacks). spaCy parses each sample once (`CachedParses`); later runs reuse the Docs.
@@ -259,6 +260,8 @@ def main() -> int:
         print(f"SKIP: LitBank gold not found at {LITBANK} (expected ../shared/litbank)")
         return 0
     from booknlp_jupyter.engines.lite import LiteEngine
+    from booknlp_jupyter.engines.lite import coref_model as cm
+    from booknlp_jupyter.engines.lite import coref_train as ct
     from booknlp_jupyter.engines.lite import entity_model as em
     from booknlp_jupyter.engines.lite import entity_train as et
     from booknlp_jupyter.engines.lite import speaker_model as sm
@@ -272,9 +275,10 @@ def main() -> int:
     started = time.time()
     if args.folds < 2:
         ents = None if args.rules else em.default_model()
+        corefs = None if args.rules else cm.default_model()
         model = None if args.rules else sm.default_model()
         total: Counter = Counter()
-        with em.use(ents):
+        with em.use(ents), cm.use(corefs):
             for name in names:
                 book = st.load_book(engine, LITBANK, name, model)
                 total += score_book(book.sample, book.result)
@@ -286,7 +290,7 @@ def main() -> int:
         )
         _footer()
         return 0 if args.no_speed else print_speed(chars=args.speed_chars)
-    with em.use(None):
+    with em.use(None), cm.use(None):
         books = {n: st.load_book(engine, LITBANK, n, None) for n in names}
     entity_books = dict(zip(names, et.load_books(engine, LITBANK, names), strict=True))
     order = list(names)
@@ -298,6 +302,8 @@ def main() -> int:
         ents = et.train([entity_books[n] for n in train_names])
         cb, ca = Counter(), Counter()
         with em.use(ents):
+            corefs = ct.train(ct.load_books(engine, LITBANK, train_names))
+        with em.use(ents), cm.use(corefs):
             model = st.train([st.load_book(engine, LITBANK, n, None) for n in train_names])
             for n in held:
                 cb += score_book(books[n].sample, books[n].result)

@@ -11,7 +11,7 @@ import pytest
 
 from booknlp_jupyter.testing.waiting import wait_until_async
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.lite_support"]
 
 TEST_ENGINES = {
     "controlled": "tests.engines:ControlledEngine",

@@ -78,16 +78,18 @@ def test_lite_identity_names_versions_and_changes_with_the_model() -> None:
     assert registry.identity("lite") == LiteEngine.identity("lite", {})
 
 
+@pytest.mark.parametrize("module", ["entity_model", "coref_model", "speaker_model"])
 def test_lite_identity_follows_the_trained_weights(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """New weights are new results (cached ones are not reused); a copy is the same."""
-    from booknlp_jupyter.engines.lite import entity_model
+    import importlib
 
+    weights = importlib.import_module(f"booknlp_jupyter.engines.lite.{module}")
     shipped = LiteEngine.identity("lite", {})
-    copy = tmp_path / "entities.json"
-    copy.write_bytes(entity_model.MODEL_PATH.read_bytes())
-    monkeypatch.setattr(entity_model, "MODEL_PATH", copy)
+    copy = tmp_path / weights.MODEL_PATH.name
+    copy.write_bytes(weights.MODEL_PATH.read_bytes())
+    monkeypatch.setattr(weights, "MODEL_PATH", copy)
     assert LiteEngine.identity("lite", {}) == shipped
     changed = copy.read_text(encoding="utf-8").replace('"books":', '"books": ', 1)
     copy.write_text(changed, encoding="utf-8")

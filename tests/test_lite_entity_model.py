@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +13,10 @@ pytest.importorskip("booknlp")
 from booknlp_jupyter.engines.lite import LiteEngine
 from booknlp_jupyter.engines.lite import entity_model as em
 from booknlp_jupyter.engines.lite import entity_train as et
+from tests.lite_support import LITBANK, PIPELINE, PRIDE, needs_litbank
 
-ROOT = Path(__file__).resolve().parent.parent
-LITBANK = ROOT.parent / "shared" / "litbank"
-PRIDE = (Path(__file__).parent / "fixtures" / "pride_excerpt.txt").read_text(encoding="utf-8")
-PIPELINE = ["entity", "quote", "coref"]
 FEW_BOOKS = ["1400_great_expectations", "105_persuasion", "711_allan_quatermain"]
 HELD_OUT = "2852_the_hound_of_the_baskervilles"
-
-
-@pytest.fixture(scope="module")
-def engine() -> LiteEngine:
-    eng = LiteEngine()
-    eng.load("lite", PIPELINE)
-    return eng
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any network connection fails the test."""
-
-    def refuse(*_a: Any, **_k: Any) -> None:
-        raise AssertionError("the lite engine tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 def _mentions(res: Any) -> dict[str, set[str]]:
@@ -50,9 +28,9 @@ def _mentions(res: Any) -> dict[str, set[str]]:
     return out
 
 
-def _run(engine: LiteEngine, model: em.EntityModel | None, text: str = PRIDE) -> Any:
+def _run(lite_engine: LiteEngine, model: em.EntityModel | None, text: str = PRIDE) -> Any:
     with em.use(model):
-        return engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+        return lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
 
 
 def test_shipped_weights_load() -> None:
@@ -64,32 +42,32 @@ def test_shipped_weights_load() -> None:
     assert em.default_model() is not None
 
 
-def test_shipped_model_on_pride(engine: LiteEngine, offline: None) -> None:
-    res = _run(engine, em.EntityModel.load(em.MODEL_PATH))
+def test_shipped_model_on_pride(lite_engine: LiteEngine, offline: None) -> None:
+    res = _run(lite_engine, em.EntityModel.load(em.MODEL_PATH))
     found = _mentions(res)
     assert {"Mr. Bennet", "Mrs. Bennet", "Mrs. Long"} <= found["PER"]
     assert "Netherfield Park" in found.get("FAC", set()) | found.get("GPE", set()) | found.get(
         "LOC", set()
     )
     assert not any("Chapter" in t for texts in found.values() for t in texts), found
-    rules = _mentions(_run(engine, None))
+    rules = _mentions(_run(lite_engine, None))
     assert found != rules  # the model, not the rules, chose these
     assert set(res.entities["COREF"]) and len(res.quotes["quote"]) > 10
 
 
-@pytest.mark.skipif(not (LITBANK / "coref").is_dir(), reason=f"LitBank gold not at {LITBANK}")
-def test_train_on_few_books(engine: LiteEngine, offline: None, tmp_path: Path) -> None:
-    books = et.load_books(engine, LITBANK, FEW_BOOKS)
+@needs_litbank
+def test_train_on_few_books(lite_engine: LiteEngine, offline: None, tmp_path: Path) -> None:
+    books = et.load_books(lite_engine, LITBANK, FEW_BOOKS)
     assert sum(len(b.heads) for b in books) > 1000
     model = et.train(books, iters=150)
     path = tmp_path / "entities.json"
     model.save(path)
     loaded = em.EntityModel.load(path)
     assert loaded.weights == model.weights
-    tp, pred, gold = et.score(et.load_books(engine, LITBANK, [HELD_OUT]), loaded)["PER"]
+    tp, pred, gold = et.score(et.load_books(lite_engine, LITBANK, [HELD_OUT]), loaded)["PER"]
     assert gold > 50 and pred > 0
     assert 200 * tp / (pred + gold) > 50  # a book it never saw
     blank = em.EntityModel({})  # no weights: every head scores "no mention"
     assert et.score(books, blank)["ALL"][1] == 0
-    res = _run(engine, loaded)
+    res = _run(lite_engine, loaded)
     assert "Mr. Bennet" in _mentions(res)["PER"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,8 @@ from booknlp_jupyter.engines.lite import LiteEngine
 from booknlp_jupyter.engines.lite import speaker_model as sm
 from booknlp_jupyter.engines.lite import speaker_train as st
 from booknlp_jupyter.engines.lite.speaker_features import FEATURES
+from tests.lite_support import LITBANK, PIPELINE, PRIDE, needs_litbank
 
-ROOT = Path(__file__).resolve().parent.parent
-LITBANK = ROOT.parent / "shared" / "litbank"
-PRIDE = (Path(__file__).parent / "fixtures" / "pride_excerpt.txt").read_text(encoding="utf-8")
-PIPELINE = ["entity", "quote", "coref"]
 #: Who speaks the first ten quotes of Pride and Prejudice (read from the text).
 OPENING = ["mrs", "mrs", "mrs", "mrs", "mrs", "mr", "mrs", "mr", "mrs", "mr"]
 FEW_BOOKS = [
@@ -29,24 +25,6 @@ FEW_BOOKS = [
     "711_allan_quatermain",
     "110_tess_of_the_durbervilles_a_pure_woman",
 ]
-
-
-@pytest.fixture(scope="module")
-def engine() -> LiteEngine:
-    eng = LiteEngine()
-    eng.load("lite", PIPELINE)
-    return eng
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any network connection fails the test."""
-
-    def refuse(*_a: Any, **_k: Any) -> None:
-        raise AssertionError("the lite engine tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
 
 
 def _bennet_spans(text: str) -> dict[str, list[tuple[int, int]]]:
@@ -86,20 +64,20 @@ def test_shipped_weights_load() -> None:
     assert sm.default_model() is not None
 
 
-def test_pride_opening_quotes(engine: LiteEngine, offline: None) -> None:
+def test_pride_opening_quotes(lite_engine: LiteEngine, offline: None) -> None:
     with sm.use(sm.SpeakerModel.load(sm.MODEL_PATH)):
-        res = engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+        res = lite_engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
     assert "Bennet" in res.quotes["quote"][0]
     right = _opening_right(res, PRIDE)
     with sm.use(None):
-        rules = engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+        rules = lite_engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
     assert right >= 7, right
     assert right > _opening_right(rules, PRIDE)
 
 
-@pytest.mark.skipif(not (LITBANK / "coref").is_dir(), reason=f"LitBank gold not at {LITBANK}")
-def test_train_on_few_books(engine: LiteEngine, offline: None, tmp_path: Path) -> None:
-    books = [st.load_book(engine, LITBANK, name) for name in FEW_BOOKS]
+@needs_litbank
+def test_train_on_few_books(lite_engine: LiteEngine, offline: None, tmp_path: Path) -> None:
+    books = [st.load_book(lite_engine, LITBANK, name) for name in FEW_BOOKS]
     model = st.train(books, rounds=1)
     path = tmp_path / "speakers.json"
     model.save(path)
@@ -110,14 +88,14 @@ def test_train_on_few_books(engine: LiteEngine, offline: None, tmp_path: Path) -
     assert n == n2 > 100
     assert r_model >= r_rules
     with sm.use(loaded):
-        res = engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+        res = lite_engine.run(PRIDE, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
     q = res.quotes
     attributed = [k for k in range(len(q["quote"])) if q["mention_start"][k] is not None]
     assert len(attributed) >= 0.9 * len(q["quote"])
     assert all(q["char_id"][k] is not None for k in attributed)
 
 
-def test_you_is_the_other_speaker(engine: LiteEngine, offline: None) -> None:
+def test_you_is_the_other_speaker(lite_engine: LiteEngine, offline: None) -> None:
     """In an exchange, "you" joins the cluster of the person spoken to."""
     text = (
         "Mary walked to the wall where the robin sat. Dickon was there.\n\n"
@@ -125,7 +103,7 @@ def test_you_is_the_other_speaker(engine: LiteEngine, offline: None) -> None:
         "\u201cI have not,\u201d said Mary. \u201cWill you show it to me?\u201d\n\n"
         "\u201cYes, if you come with me,\u201d said Dickon.\n"
     )
-    res = engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+    res = lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
     tok, ent, q = res.tokens, res.entities, res.quotes
     onsets = [int(x) for x in tok["byte_onset"]]
 

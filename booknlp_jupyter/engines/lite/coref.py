@@ -6,9 +6,12 @@
 2. Every other person noun phrase ("the old man") starts its own cluster.
 3. BookNLP's `GenderEM` infers each cluster's referential gender (he/she/they...) from
    the pronouns near its mentions and its name prior.
-4. Third-person singular pronouns (he/him/his/himself, she/her/hers/herself) join the
-   cluster of the nearest preceding person mention (within ``PRONOUN_WINDOW`` tokens)
-   whose cluster's gender agrees; first-person pronouns in a quote join the speaker's
+4. Third-person pronouns (he/him/his..., she/her..., they/them...) and common-noun
+   phrases ("his wife") join the cluster of the earlier person mention the trained
+   pronoun model picks (`coref_model`), or start a character of their own; without its
+   weights, he/she pronouns join the nearest preceding person mention (within
+   ``PRONOUN_WINDOW`` tokens) whose cluster's gender agrees (`rule_pronouns`).
+   First-person pronouns in a quote join the speaker's
    cluster (after quote attribution, `link_speakers`); "you" in a quote joins the
    cluster of the person it is said to (`link_addressees`): the speaker of the quote just
    before, else just after, when that is someone else and the quotes are one exchange.
@@ -83,6 +86,23 @@ def infer_gender(
 
 
 def link_pronouns(
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    genders: dict[int, dict[str, Any]],
+    in_quote: bytearray,
+) -> list[int]:
+    """Join he/she/they pronouns to the clusters they refer to: by the trained model
+    (`coref_model`) when its weights are there, else by the rules (`rule_pronouns`)."""
+    from .coref_model import Anaphora, default_model
+
+    model = default_model()
+    if model is None:
+        return rule_pronouns(cols, mentions, refs, genders, in_quote)
+    return model.resolve(Anaphora(cols, mentions, refs, genders, in_quote))
+
+
+def rule_pronouns(
     cols: TokenColumns,
     mentions: Mentions,
     refs: list[int],

@@ -102,6 +102,7 @@ class LiteEngine(Engine):
         """Versions of this package, spaCy, its model and booknlp, the trained models'
         contents (`entity_model`, `speaker_model`), and ``max_doc_chars``."""
         from ..._version import __version__
+        from .coref_model import MODEL_PATH as COREF
         from .entity_model import MODEL_PATH as ENTITIES
         from .speaker_model import MODEL_PATH as SPEAKERS
 
@@ -115,7 +116,7 @@ class LiteEngine(Engine):
                     settings.spacy_model or default_spacy_model()
                 ),
                 "booknlp": ident.dist_version("booknlp"),
-                "trained": [ident.file_digest(ENTITIES), ident.file_digest(SPEAKERS)],
+                "trained": [ident.file_digest(p) for p in (ENTITIES, COREF, SPEAKERS)],
                 "max_doc_chars": settings.max_doc_chars,
             }
         )

@@ -1,0 +1,73 @@
+"""The lite engine's trained pronoun model: shipped weights, training on LitBank, offline runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("spacy")
+pytest.importorskip("booknlp")
+
+from booknlp_jupyter.engines.lite import LiteEngine
+from booknlp_jupyter.engines.lite import coref_model as cm
+from booknlp_jupyter.engines.lite import coref_train as ct
+from tests.lite_support import LITBANK, PIPELINE, PRIDE, needs_litbank
+
+FEW_BOOKS = ["1400_great_expectations", "105_persuasion", "711_allan_quatermain"]
+HELD_OUT = "2852_the_hound_of_the_baskervilles"
+
+
+def _run(engine: LiteEngine, model: cm.CorefModel | None, text: str = PRIDE) -> Any:
+    with cm.use(model):
+        return engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+
+
+def _cluster_of(res: Any, phrase: str) -> int:
+    ent = res.entities
+    return next(int(r) for t, r in zip(ent["text"], ent["COREF"], strict=True) if t == phrase)
+
+
+def _pronouns_in(res: Any, cluster: int) -> int:
+    ent = res.entities
+    return sum(
+        1
+        for p, r in zip(ent["prop"], ent["COREF"], strict=True)
+        if p == "PRON" and int(r) == cluster
+    )
+
+
+def test_shipped_weights_load() -> None:
+    model = cm.CorefModel.load(cm.MODEL_PATH)
+    assert len(model.weights) > 100
+    assert cm.MODEL_PATH.stat().st_size < 5_000_000
+    assert model.meta["cv_accuracy"][0] > 80, model.meta
+    assert cm.default_model() is not None
+
+
+def test_shipped_model_on_pride(lite_engine: LiteEngine, offline: None) -> None:
+    res = _run(lite_engine, cm.CorefModel.load(cm.MODEL_PATH))
+    rules = _run(lite_engine, None)
+    bennet = _cluster_of(res, "Mr. Bennet")
+    assert _pronouns_in(res, bennet) >= 5
+    assert list(res.entities["COREF"]) != list(rules.entities["COREF"])  # the model chose
+
+
+@needs_litbank
+def test_train_on_few_books(lite_engine: LiteEngine, offline: None, tmp_path: Path) -> None:
+    books = ct.load_books(lite_engine, LITBANK, FEW_BOOKS)
+    assert sum(len(b.labels) for b in books) > 300
+    model = ct.train(books, iters=150)
+    path = tmp_path / "coref.json"
+    model.save(path)
+    loaded = cm.CorefModel.load(path)
+    assert loaded.weights == model.weights
+    held = ct.load_books(lite_engine, LITBANK, [HELD_OUT])  # a book it never saw
+    right, total = ct.accuracy(held, loaded)
+    assert total > 50 and right / total > 0.6
+    # the rules' choice as a model: the nearest agreeing mention, else a new character
+    nearest, _ = ct.accuracy(held, cm.CorefModel({"*|r0": 1.0, "*|new": 0.5}))
+    assert right > nearest
+    res = _run(lite_engine, loaded)
+    assert _pronouns_in(res, _cluster_of(res, "Mr. Bennet")) >= 3
