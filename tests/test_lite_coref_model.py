@@ -15,7 +15,14 @@ from booknlp_jupyter.engines.lite import coref_model as cm
 from booknlp_jupyter.engines.lite import coref_train as ct
 from tests.lite_support import LITBANK, PIPELINE, PRIDE, needs_litbank
 
-FEW_BOOKS = ["1400_great_expectations", "105_persuasion", "711_allan_quatermain"]
+FEW_BOOKS = [
+    "1400_great_expectations",
+    "105_persuasion",
+    "711_allan_quatermain",
+    "1342_pride_and_prejudice",
+    "158_emma",
+    "2814_dubliners",
+]
 HELD_OUT = "2852_the_hound_of_the_baskervilles"
 
 

@@ -6,16 +6,16 @@
 2. Every other person noun phrase ("the old man") starts its own cluster.
 3. BookNLP's `GenderEM` infers each cluster's referential gender (he/she/they...) from
    the pronouns near its mentions and its name prior.
-4. Third-person pronouns (he/him/his..., she/her..., they/them...) and common-noun
-   phrases ("his wife") join the cluster of the earlier person mention the trained
-   pronoun model picks (`coref_model`), or start a character of their own; without its
-   weights, he/she pronouns join the nearest preceding person mention (within
-   ``PRONOUN_WINDOW`` tokens) whose cluster's gender agrees (`rule_pronouns`).
-   First-person pronouns in a quote join the speaker's
-   cluster (after quote attribution, `link_speakers`); "you" in a quote joins the
-   cluster of the person it is said to (`link_addressees`): the speaker of the quote just
-   before, else just after, when that is someone else and the quotes are one exchange.
-   Other pronouns stay alone.
+4. Third-person pronouns (he/him/his..., she/her..., they/them...), we/us/our, I and
+   you inside quotes, and common-noun phrases ("his wife") join the cluster of the
+   earlier person mention the trained pronoun model picks (`coref_model`), or start a
+   character of their own. Without its weights, he/she pronouns join the nearest
+   preceding person mention (within ``PRONOUN_WINDOW`` tokens) whose cluster's gender
+   agrees (`rule_pronouns`).
+5. After quote attribution, first-person pronouns in a quote join the speaker's cluster
+   (`link_speakers`); "you" in a quote joins the cluster of the person it is said to
+   (`link_addressees`): the speaker of the quote just before, else just after, when
+   that is someone else and the quotes are one exchange.
 """
 
 from __future__ import annotations

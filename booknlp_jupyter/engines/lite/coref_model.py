@@ -1,21 +1,23 @@
 """The trained pronoun model: which earlier person mention a pronoun or noun phrase means.
 
-Each *anaphor* (a third-person pronoun: he/him/his..., she/her..., they/them/their...;
-or a person's common-noun phrase: "his wife", "the old man") ranks the person mentions
-before it, at most `MAX_CANDIDATES` mentions and `WINDOW`
-tokens back, against *a new character* (score 0 plus a learnt bias). A candidate's score
-is the sum of the weights of its feature keys (`Anaphora.keys`): distance, the
-candidate's kind and word, gender and number agreement with the cluster it belongs to,
-its rank among the agreeing candidates (the rules' pick is rank 0), sentence,
-paragraph, quote and subject status, the cluster's size and whether it has a name; for
-a noun phrase also its head noun and first word, and whether the candidate has the same
-head. Each key is counted once for the anaphor's group (he, she, they, nom) and once
-shared by all groups.
+An *anaphor* is a third-person pronoun (he/him/his..., she/her..., they/them/their...),
+we/us/our..., I/me/my and you/your inside quotes, or a person's common-noun phrase ("his
+wife", "the old man"). Each ranks the person mentions before it, at most
+`MAX_CANDIDATES` mentions and `WINDOW` tokens back, against *a new character* (score 0
+plus a learnt bias). A candidate's score is the sum of the weights of its feature keys
+(`Anaphora.keys`): distance, the candidate's kind and word, gender and number agreement
+with the cluster it belongs to, its rank among the agreeing candidates (the rules' pick
+is rank 0), sentence, paragraph, quote (the same one?) and subject status, the
+cluster's size and whether it has a name; for a noun phrase also its head noun and
+first word, and whether the candidate has the same head. Each key is counted once for
+the anaphor's group (he, she, they, we, i, you, nom) and once shared by all groups.
 
 Weights ship as ``models/coref.json`` (written by ``bench/train_coref.py`` from
 LitBank; `coref_train`); without the file the engine keeps its rules
 (`coref.rule_pronouns`). Anaphors are resolved left to right, each joining its pick's
-cluster as it then stands, so chains grow through them.
+cluster as it then stands, so chains grow through them. Speakers come later: an I in a
+quote with a known speaker then joins the speaker (`coref.link_speakers`), a you its
+addressee (`coref.link_addressees`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ MAX_CANDIDATES = 20
 WINDOW = 250
 THEY = frozenset(("they", "them", "their", "theirs", "themselves"))
 WE = frozenset(("we", "us", "our", "ours", "ourselves"))
-_GROUP = {**dict.fromkeys(HE, "he"), **dict.fromkeys(SHE, "she"), **dict.fromkeys(THEY, "they")}
-#: Common-noun phrases ("his wife", "the old man") are anaphors too.
-_NOUN = {"NOM": "nom"}
+_GROUP = {
+    **dict.fromkeys(HE, "he"),
+    **dict.fromkeys(SHE, "she"),
+    **dict.fromkeys(THEY, "they"),
+    **dict.fromkeys(WE, "we"),
+}
+#: First and second person are anaphors inside quotes only (outside, "I" is the narrator).
+_QUOTED_GROUP = {**dict.fromkeys(FIRST_PERSON, "i"), **dict.fromkeys(SECOND_PERSON, "you")}
 _NARRATOR = 0
 
 
@@ -68,6 +75,7 @@ class Anaphora:
         #: PER mention ids, in order
         self.per = [k for k in range(len(mentions)) if mentions.cats[k] == "PER"]
         size: Counter = Counter(refs[k] for k in self.per)
+        quote_of = _quote_ids(in_quote)
         named = {refs[k] for k in self.per if mentions.props[k] == "PROP"}
         self.info = []
         for k in self.per:
@@ -81,7 +89,7 @@ class Anaphora:
                     "end": e,
                     "prop": prop,
                     "word": word,
-                    "group": _GROUP.get(word) if prop == "PRON" else _NOUN.get(prop),
+                    "group": _group(prop, word, bool(in_quote[s])),
                     "gender": _gender(cols, prop, word, head, genders.get(refs[k])),
                     "plural": word in THEY or word in WE or cols.tags[head] in ("NNS", "NNPS"),
                     "subj": cols.deps[head].startswith("nsubj"),
@@ -89,6 +97,7 @@ class Anaphora:
                     "sent": cols.sent_ids[s],
                     "para": cols.para_ids[s],
                     "quoted": bool(in_quote[s]),
+                    "quote": quote_of[s],
                     "lemma": cols.lemmas[head].lower() if prop == "NOM" else "",
                     "det": cols.words[s].lower() if s < head else "",
                     "size": _bucket(size[refs[k]]),
@@ -115,18 +124,34 @@ class Anaphora:
             q -= 1
         return out
 
-    def keys(self, p: int, cands: list[int]) -> list[list[str]]:
-        """Feature keys of each candidate (then of *a new character*, last)."""
+    def candidate_features(self, q: int) -> list[str]:
+        """Features of candidate ``q`` alone (the same for every anaphor)."""
+        c = self.info[q]
+        f = [f"p{c['prop']}", f"c{c['size']}", f"n{int(c['named'])}"]
+        if c["word"]:
+            f.append(f"w{c['word']}")
+        if c["lemma"]:
+            f.append(f"h{c['lemma']}")
+        if c["narrator"]:
+            f.append("narrator")
+        return f
+
+    def pair_features(self, p: int, cands: list[int]) -> list[list[str]]:
+        """Features of anaphor ``p`` with each candidate, then of *a new character*."""
         a = self.info[p]
         g = a["group"]
         want = a["gender"] if a["gender"] in ("he", "she") else None
-        own = [f"al{a['lemma']}", f"det{a['det']}"] if g == "nom" else []
+        noun = [f"al{a['lemma']}", f"det{a['det']}"] if g == "nom" else []
         rows: list[list[str]] = []
         agreeing = 0
         for n, q in enumerate(cands):
             c = self.info[q]
             gender = c["gender"]
-            if g == "they":
+            if g in ("i", "you"):
+                agree = "u" if gender is None else "a" if gender == g else "x"
+            elif g == "we":
+                agree = "a" if c["word"] in WE else "u"
+            elif g == "they":
                 agree = "a" if c["plural"] else "x" if gender in ("he", "she") else "u"
             elif c["plural"] != a["plural"]:
                 agree = "x"
@@ -134,39 +159,69 @@ class Anaphora:
                 agree = "u"
             else:
                 agree = "a" if gender == want else "x"
+            quotes = f"{int(a['quoted'])}{int(c['quoted'])}"
             f = [
                 f"d{_bucket(n)}",
                 f"t{_bucket((a['start'] - c['end']) // 8)}",
-                f"p{c['prop']}",
                 f"g{agree}",
                 f"g{agree}p{c['prop']}",
-                f"q{int(a['quoted'])}{int(c['quoted'])}",
+                f"q{quotes}",
                 f"s{int(a['subj'])}{int(c['subj'])}",
-                f"c{c['size']}",
-                f"n{int(c['named'])}",
             ]
             if agree == "a":
                 f.append(f"r{min(agreeing, 3)}")
                 f.append(f"r{min(agreeing, 3)}d{_bucket(n)}")
                 agreeing += 1
             if c["word"]:
-                f.append(f"w{c['word']}")
-                f.append(f"w{c['word']}q{int(a['quoted'])}{int(c['quoted'])}")
-            if c["lemma"]:
-                f.append(f"h{c['lemma']}")
-                if c["lemma"] == a["lemma"]:
-                    f.append("samehead")
-            if c["narrator"]:
-                f.append("narrator")
+                f.append(f"w{c['word']}q{quotes}")
+            if c["lemma"] and c["lemma"] == a["lemma"]:
+                f.append("samehead")
             f.append("ss" if c["sent"] == a["sent"] else "sp" if c["para"] == a["para"] else "op")
             if c["gov"] == a["gov"]:
                 f.append("samegov")
-            f.extend(f"{k}|p{c['prop']}|g{agree}" for k in own)
-            rows.append([f"{g}|{k}" for k in f] + [f"*|{k}" for k in f])
+            if a["quote"] >= 0 and c["quote"] == a["quote"]:
+                f.append("samequote")
+                f.append(f"samequote{agree}")
+            f.extend(f"{k}|p{c['prop']}|g{agree}" for k in noun)
+            rows.append(f)
         new = ["new", f"newq{int(a['quoted'])}", f"newagree{min(agreeing, 2)}"]
-        new.extend(f"new{k}" for k in own)
-        rows.append([f"{g}|{k}" for k in new] + [f"*|{k}" for k in new])
+        rows.append(new + [f"new{k}" for k in noun])
         return rows
+
+    def keys(self, p: int, cands: list[int]) -> list[list[str]]:
+        """Feature keys of each candidate (then of *a new character*, last): every feature
+        once for the anaphor's group and once for all groups (``*``)."""
+        g = self.info[p]["group"]
+        pairs = self.pair_features(p, cands)
+        own = [self.candidate_features(q) for q in cands]
+        rows = [_keyed(g, c + f) for c, f in zip(own, pairs[:-1], strict=True)]
+        rows.append(_keyed(g, pairs[-1]))
+        return rows
+
+
+def _keyed(group: str, features: list[str]) -> list[str]:
+    return [f"{group}|{k}" for k in features] + [f"*|{k}" for k in features]
+
+
+def _group(prop: str, word: str, quoted: bool) -> str | None:
+    """The anaphor group of a mention (None: not resolved by the model)."""
+    if prop == "NOM":
+        return "nom"
+    if prop != "PRON":
+        return None
+    return _GROUP.get(word) or (_QUOTED_GROUP.get(word) if quoted else None)
+
+
+def _quote_ids(in_quote: bytearray) -> list[int]:
+    """Per token: the index of the quote holding it (a run of in-quote tokens), else -1."""
+    out = [-1] * len(in_quote)
+    q = -1
+    for i, flag in enumerate(in_quote):
+        if flag:
+            if i == 0 or not in_quote[i - 1]:
+                q += 1
+            out[i] = q
+    return out
 
 
 def _head(cols: TokenColumns, start: int, end: int) -> int:
@@ -211,19 +266,35 @@ class CorefModel:
         data = {"weights": self.weights, "meta": self.meta}
         Path(path).write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
-    def pick(self, doc: Anaphora, p: int) -> int | None:
-        """The position anaphor ``p`` refers to (None: a new character)."""
-        cands = doc.candidates(p)
+    def _sum(self, keys: list[str]) -> float:
         w = self.weights.get
-        scores = [sum(w(k, 0.0) for k in row) for row in doc.keys(p, cands)]
-        best = max(range(len(scores)), key=scores.__getitem__)
-        return cands[best] if best < len(cands) else None
+        return sum(w(k, 0.0) for k in keys)
+
+    def pick(
+        self, doc: Anaphora, p: int, cache: dict[tuple[str, int], float] | None = None
+    ) -> int | None:
+        """The position anaphor ``p`` refers to (None: a new character). ``cache`` keeps
+        each candidate's own part of the score across anaphors of one document."""
+        cands = doc.candidates(p)
+        g = doc.info[p]["group"]
+        cache = {} if cache is None else cache
+        pairs = doc.pair_features(p, cands)
+        best, top = None, self._sum(_keyed(g, pairs[-1]))
+        for q, f in zip(cands, pairs[:-1], strict=True):
+            own = cache.get((g, q))
+            if own is None:
+                own = cache[g, q] = self._sum(_keyed(g, doc.candidate_features(q)))
+            score = own + self._sum(_keyed(g, f))
+            if score > top:
+                best, top = q, score
+        return best
 
     def resolve(self, doc: Anaphora) -> list[int]:
         """Cluster ids of every mention, each anaphor in its pick's cluster."""
         out = list(doc.refs)
+        cache: dict[tuple[str, int], float] = {}
         for p in doc.anaphors():
-            q = self.pick(doc, p)
+            q = self.pick(doc, p, cache)
             if q is not None:
                 out[doc.per[p]] = out[doc.per[q]]
         return out
