@@ -44,7 +44,7 @@ bench: install
 	$(PY) bench/frames_load.py --repeat 1
 	$(PY) bench/corpus_bench.py
 
-# the lite engine's trained models, from ../shared/litbank (about 7 minutes; CV scores printed)
+# the lite engine's trained models, from ../shared/litbank (about 10 minutes; CV scores printed)
 train-lite: install
 	$(PY) bench/train_entities.py
 	$(PY) bench/train_coref.py

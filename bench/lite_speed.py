@@ -47,6 +47,14 @@ def corpus_text(novel: str | None, size: int | None) -> str:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` (Linux; ``ru_maxrss`` would carry over the
+    parent's peak from before ``exec``, e.g. lite_quality's cached parses)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
