@@ -192,7 +192,9 @@ def test_who_speaks_sorted_and_labelled_by_one_measure(by, book):
     per = quotes.assign(v=size).groupby("char_id")["v"].sum()
     names = _proper_names(book.frames)
     named = per[[names.get(int(c)) is not None or int(c) == 0 for c in per.index]]
-    expected = (100 * named / per.sum()).sort_values(ascending=False).head(6)
+    share = 100 * named / per.sum()
+    # the plot's order: largest first, ties by character id
+    expected = share[sorted(share.index, key=lambda c: (-share[c], c))[:6]]
     bars = sorted(ax.patches, key=lambda p: -p.get_y())  # top to bottom
     widths = [p.get_width() for p in bars]
     assert widths == pytest.approx(list(expected)) and widths == sorted(widths, reverse=True)
