@@ -204,13 +204,6 @@ def link_addressees(
     return out
 
 
-def _head(cols: TokenColumns, start: int, end: int) -> int:
-    for i in range(start, end + 1):
-        if not start <= cols.heads[i] <= end or cols.heads[i] == i:
-            return i
-    return end
-
-
 def _gender(
     cols: TokenColumns, mentions: Mentions, k: int, cluster: int, genders: dict[int, dict[str, Any]]
 ) -> str | None:
@@ -219,7 +212,7 @@ def _gender(
     if g is not None and g.get("argmax"):
         return g["argmax"]
     if mentions.props[k] == "NOM":
-        word = cols.lemmas[_head(cols, mentions.starts[k], mentions.ends[k])].lower()
+        word = cols.lemmas[cols.span_head(mentions.starts[k], mentions.ends[k])].lower()
         if word in NOUN_HE:
             return "he/him/his"
         if word in NOUN_SHE:

@@ -80,7 +80,7 @@ class Anaphora:
         self.info = []
         for k in self.per:
             s, e = mentions.starts[k], mentions.ends[k]
-            head = _head(cols, s, e)
+            head = cols.span_head(s, e)
             prop = mentions.props[k]
             word = cols.words[s].lower() if prop == "PRON" else ""
             self.info.append(
@@ -222,13 +222,6 @@ def _quote_ids(in_quote: bytearray) -> list[int]:
                 q += 1
             out[i] = q
     return out
-
-
-def _head(cols: TokenColumns, start: int, end: int) -> int:
-    for i in range(start, end + 1):
-        if not start <= cols.heads[i] <= end or cols.heads[i] == i:
-            return i
-    return end
 
 
 def _gender(

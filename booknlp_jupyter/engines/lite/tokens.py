@@ -122,6 +122,14 @@ class TokenColumns:
         """Words ``start..end`` (inclusive) joined by spaces, as BookNLP writes phrases."""
         return " ".join(self.words[start : end + 1])
 
+    def span_head(self, start: int, end: int) -> int:
+        """The syntactic head of tokens ``start..end``: the first whose head lies outside
+        the span (or is itself), else ``end``."""
+        for i in range(start, end + 1):
+            if not start <= self.heads[i] <= end or self.heads[i] == i:
+                return i
+        return end
+
     def sentence_range(self, sid: int) -> tuple[int, int]:
         """First and last token id of sentence ``sid``."""
         start = self.sent_starts[sid]
