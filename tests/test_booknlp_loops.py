@@ -10,15 +10,19 @@ and without. `tests/test_booknlp_files.py` checks the files against bare BookNLP
 from __future__ import annotations
 
 import copy
+import types
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from pydantic import ValidationError
 
 from booknlp_jupyter.engines.booknlp import (
     BookNLPEngine,
+    availability,
+    batches,
     fast_coref,
     fast_crf,
     fast_entities,
@@ -26,6 +30,7 @@ from booknlp_jupyter.engines.booknlp import (
     loaders,
     spacy_stage,
 )
+from booknlp_jupyter.engines.booknlp.options import BookNLPOptions
 from tests.test_booknlp_api import FULL, options, tiny_models  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,3 +212,74 @@ def test_coref_decisions_are_booknlps(tiny_models, text, monkeypatch) -> None:  
     pronouns = [i for i, e in enumerate(entities) if e.proper == "PRON"]
     linked = [i for i in pronouns if theirs.count(theirs[i]) > 1]
     assert len(pronouns) > 100 and linked  # decisions were made, not only new entities
+
+
+@pytest.mark.parametrize("value", [0, -3, 5000, True, 2.5, "4", "big", "AUTO"])
+def test_batch_size_is_a_count_or_auto(value) -> None:
+    with pytest.raises(ValidationError, match="batch_size"):
+        BookNLPOptions(batch_size=value)
+    with pytest.raises(ValidationError, match="needs numpy_loops"):
+        BookNLPOptions(batch_size=8, numpy_loops=False)  # BookNLP's own tagger fixes 32
+    assert BookNLPOptions(batch_size="auto").batch_size == "auto"
+    ids = {availability.identity("small", BookNLPOptions(batch_size=b)) for b in (None, 4)}
+    assert len(ids) == 2  # results at other batch sizes are other results
+
+
+def test_batch_size_reaches_the_three_bert_stages(tiny_models, text, monkeypatch) -> None:  # noqa: F811
+    """With ``batch_size=4`` no BERT call sees more than 4 sequences (BookNLP's sizes see
+    more), and the tables have the default run's shape."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    text = text[:10_000]
+    seen: dict[tuple[Any, str], list[int]] = {}
+    results = {}
+    nlp = None
+    for size in (None, 4):
+        engine = BookNLPEngine(**options(tiny_models)["booknlp"], batch_size=size)
+        engine._nlp = nlp  # spaCy loaded once
+        engine.load("custom", FULL)
+        nlp = engine._nlp
+        for role in ("entity", "quote", "coref"):
+            calls = seen.setdefault((size, role), [])
+            engine._parts["custom", role].model.bert.register_forward_pre_hook(
+                lambda _m, args, kwargs, calls=calls: calls.append(
+                    (args[0] if args else kwargs["input_ids"]).shape[0]
+                ),
+                with_kwargs=True,
+            )
+        results[size] = engine.run(
+            text, model="custom", pipeline=FULL, progress=lambda f, s=None: None
+        )
+        expected = {"entity": 4, "quote": 4, "coref": 4} if size else batches.BOOKNLP
+        assert engine.describe()["batch_sizes"] == {"custom": expected}
+    for role in ("entity", "quote", "coref"):
+        assert seen[4, role] and max(seen[4, role]) <= 4, role
+        assert max(seen[None, role]) > 4, role  # the text makes batches BookNLP's sizes fill
+    ours, theirs = results[4], results[None]
+    for table in ("tokens", "entities", "quotes", "supersenses", "events"):
+        a, b = getattr(ours, table), getattr(theirs, table)
+        assert list(a) == list(b), table  # the same columns
+        assert len({len(column) for column in a.values()}) == 1, table  # of one length
+    assert ours.tokens["word"] == theirs.tokens["word"] and len(ours.tokens["word"]) > 1500
+    assert ours.entities["text"] and ours.quotes and ours.characters
+
+
+def test_auto_batch_sizes_follow_the_free_memory(monkeypatch) -> None:
+    config = types.SimpleNamespace(hidden_size=768)  # big's
+    part = types.SimpleNamespace(
+        model=types.SimpleNamespace(bert=types.SimpleNamespace(config=config))
+    )
+    assert [
+        batches.stage_batch_size("auto", r, part, torch.device("cpu")) for r in batches.BOOKNLP
+    ] == [32, 32, 128]
+    cuda = torch.device("cuda")  # only read here, never used
+    for free, sizes in (
+        (140 << 30, [256, 256, 256]),
+        (8 << 30, [32, 32, 128]),
+        (20 << 30, [64, 64, 128]),
+    ):
+        monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None, free=free: (free, free))
+        assert [batches.stage_batch_size("auto", r, part, cuda) for r in batches.BOOKNLP] == sizes
+    assert batches.stage_batch_size(None, "coref", part, cuda) == 128
+    assert batches.stage_batch_size(7, "coref", part, cuda) == 7
+    assert batches.auto_batch_size(8 << 30, 256) == 128  # small's hidden size: 3x more
+    assert [fast_entities.long_batch_sizes(n) for n in (32, 128, 4)] == [(12, 6), (48, 24), (1, 1)]

@@ -59,6 +59,8 @@ def identity(model: str, settings: BookNLPOptions) -> str:
         "referential_gender_cats": settings.referential_gender_cats,
         "pronominalCorefOnly": settings.pronominalCorefOnly,
     }
+    if settings.batch_size is not None:  # absent at BookNLP's sizes: identities unchanged
+        parts["batch_size"] = settings.batch_size
     prior = settings.referential_gender_hyperparameterFile
     parts["gender_prior"] = ident.file_identity(prior) if prior else None
     options = settings.file_options()

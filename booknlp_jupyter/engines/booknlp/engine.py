@@ -15,7 +15,9 @@ unknown keys stop the server): ``model_dir`` (default
 ``spacy_model`` (as the lite engine), ``device`` (``cuda``/``cpu``; default CUDA when
 available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as BookNLP),
 ``numpy_loops`` (default true: BookNLP's per-token Python loops done by numpy, the same
-tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`),
+tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
+(default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:
+larger ones from a CUDA device's free memory, `batches`; output may differ slightly),
 ``referential_gender_cats``, ``referential_gender_hyperparameterFile``,
 ``pronominalCorefOnly`` (as in BookNLP's ``model_params``).
 
@@ -65,6 +67,7 @@ class BookNLPEngine(Engine):
         self._parts: dict[tuple[str, str], Any] = {}  # (model, role) → loaded wrapper
         self._holders: dict[str, list[Any]] = {}
         self._device: Any = None
+        self._batch_sizes: dict[str, dict[str, int]] = {}  # model → role → sequences
 
     @classmethod
     def check_pipeline(cls, model: str, pipeline: Sequence[str]) -> None:
@@ -121,7 +124,7 @@ class BookNLPEngine(Engine):
         """Load spaCy and the models ``pipeline`` needs, once; later jobs reuse them."""
         import transformers
 
-        from . import compat, fast_coref, fast_entities, fast_speakers, files, loaders
+        from . import batches, compat, fast_coref, fast_entities, fast_speakers, files, loaders
 
         compat.check_transformers(transformers.__version__)
         compat.patch_booknlp_open()
@@ -136,16 +139,17 @@ class BookNLPEngine(Engine):
             return
         paths = files.require_files(model, needed, self.settings.file_options())
         vocab = paths["vocab"]
+        installs = {
+            "entity": fast_entities.install,
+            "quote": fast_speakers.install,
+            "coref": fast_coref.install,
+        }
         with compat.contain_exit(f"loading the {model} models"):
             for role in needed:
                 if role == "entity":
                     part = loaders.entity_tagger(paths[role], vocab, device)
-                    if self.settings.numpy_loops:
-                        fast_entities.install(part)
                 elif role == "quote":
                     part = loaders.quote_attribution(paths[role], vocab, device)
-                    if self.settings.numpy_loops:
-                        fast_speakers.install(part)
                 else:
                     part = loaders.coref(
                         paths[role],
@@ -154,9 +158,11 @@ class BookNLPEngine(Engine):
                         self.gender_cats,
                         self.settings.pronominalCorefOnly,
                     )
-                    if self.settings.numpy_loops:
-                        fast_coref.install(part)
+                size = batches.stage_batch_size(self.settings.batch_size, role, part, device)
+                if self.settings.numpy_loops:
+                    installs[role](part, size)
                 self._parts[model, role] = part
+                self._batch_sizes.setdefault(model, {})[role] = size
         from .progress import instrument
 
         keyword = {"entity": "entity_tagger", "quote": "attribution", "coref": "coref"}
@@ -228,6 +234,7 @@ class BookNLPEngine(Engine):
                 for m, names in files.MODEL_SETS.items()
             },
             "loaded": sorted({m for m, _ in self._parts}),
+            "batch_sizes": self._batch_sizes,
         }
         if importlib.util.find_spec("torch") is not None:
             try:

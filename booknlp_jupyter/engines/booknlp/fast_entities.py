@@ -8,11 +8,13 @@ is most of the entity stage. `install` replaces, on one loaded tagger instance,
 ``tag``, ``model.tag_all`` and ``model.predict_all`` with copies of BookNLP's code in which
 those loops are numpy. The tensors handed to the network are element for element the ones
 BookNLP builds (same values, dtypes, shapes, batch order and batch sizes), so every
-prediction is the same; `tests/test_booknlp_speed.py` checks the tables on a novel.
+prediction is the same; `tests/test_booknlp_loops.py` checks the tables against BookNLP's.
+Another ``batch_size`` (the engine's option, `batches`) scales BookNLP's three sizes.
 """
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any
 
@@ -25,13 +27,14 @@ MAX_SENTENCE_LENGTH = 500
 BATCH_SIZE = 32
 
 
-def install(tagger: Any) -> None:
-    """Swap the slow loops of a `LitBankEntityTagger` for numpy ones (on the instance)."""
+def install(tagger: Any, batch_size: int = BATCH_SIZE) -> None:
+    """Swap the slow loops of a `LitBankEntityTagger` for numpy ones (on the instance), its
+    tagging in batches of ``batch_size`` short sequences (`long_batch_sizes` after)."""
     model = tagger.model
     model.predict_all = types.MethodType(predict_all, model)
     model.tag_all = types.MethodType(tag_all, model)
     model._inside = _inside_mask(model.rev_tagset, model.num_labels)
-    tagger.tag = types.MethodType(tag, tagger)
+    tagger.tag = functools.partial(tag, tagger, batch_size=batch_size)
 
 
 def _inside_mask(rev_tagset: dict[int, str], size: int) -> np.ndarray:
@@ -60,8 +63,15 @@ def padded_batch(
     return data, mask, transform
 
 
+def long_batch_sizes(max_batch: int) -> tuple[int, int]:
+    """The batch sizes once a batch is over 100 and over 200 wordpieces: BookNLP's 12 and 6
+    after its 32, in proportion for another ``max_batch`` (about as many wordpieces)."""
+    return max(1, max_batch * 12 // BATCH_SIZE), max(1, max_batch * 6 // BATCH_SIZE)
+
+
 def get_batches(model: Any, sentences: list[list[list[str]]], max_batch: int) -> tuple:
-    """`layered_reader.get_batches(model, sentences, max_batch, tagset, training=False)`."""
+    """`layered_reader.get_batches(model, sentences, max_batch, tagset, training=False)`,
+    the same for BookNLP's ``max_batch`` of 32 (other sizes: `long_batch_sizes`)."""
     import torch
 
     convert = model.tokenizer.convert_tokens_to_ids
@@ -75,6 +85,7 @@ def get_batches(model: Any, sentences: list[list[list[str]]], max_batch: int) ->
     batched_sents, batched_data, batched_mask, batched_transforms, batched_lens = out
     order_to_batch_map: list[tuple[int, int, int]] = []
     i, current, batch_num = 0, max_batch, 0
+    over_100, over_200 = long_batch_sizes(max_batch)
     while i < len(ordering):
         order_to_batch_map.extend((batch_num, current, j) for j in range(current))
         batch_num += 1
@@ -92,9 +103,9 @@ def get_batches(model: Any, sentences: list[list[list[str]]], max_batch: int) ->
         batched_transforms.append(torch.from_numpy(transform))
         i += current
         if max_len > 100:
-            current = 12
+            current = over_100
         if max_len > 200:
-            current = 6
+            current = over_200
     return (
         batched_sents,
         batched_data,
@@ -158,12 +169,17 @@ def sequences(tokenize: Any, toks: list[Any]) -> tuple[list[list[list[str]]], li
 
 
 def tag(
-    self: Any, toks: list[Any], doEvent: bool = True, doEntities: bool = True, doSS: bool = True
+    self: Any,
+    toks: list[Any],
+    doEvent: bool = True,
+    doEntities: bool = True,
+    doSS: bool = True,
+    batch_size: int = BATCH_SIZE,
 ) -> dict[str, Any]:
-    """`LitBankEntityTagger.tag`, with `get_batches` above."""
+    """`LitBankEntityTagger.tag`, with `get_batches` above (BookNLP's 32: ``batch_size``)."""
     sentences, sents_o = sequences(self.model.tokenizer.tokenize, toks)
     (b_sents, b_data, b_mask, b_transforms, b_lens, ordering, order_to_batch_map) = get_batches(
-        self.model, sentences, BATCH_SIZE
+        self.model, sentences, batch_size
     )
     batch_pos: dict[int, list[Any]] = {}
     for idx, ind in enumerate(ordering):

@@ -4,12 +4,13 @@ BookNLP converts every word of every quote's window to wordpiece ids again (the 
 tokenizer's id lookup per piece) and fills the candidate and quote averaging matrices one
 element at a time. `install` replaces ``get_batches`` on one loaded model with a copy that
 converts each distinct word once and fills the matrices by slices; the tensors are element
-for element BookNLP's (same values, dtypes, shapes and batches), so the speakers are too.
+for element BookNLP's (same values, dtypes, shapes and batches), so the speakers are too
+(at BookNLP's 32 windows per batch; the engine's ``batch_size`` may set another).
 """
 
 from __future__ import annotations
 
-import types
+import functools
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,11 @@ MARKERS = frozenset({"[ALTQUOTE]", "[PAR]", "[QUOTE]"})
 CANDIDATES = 10
 
 
-def install(attribution: Any) -> None:
-    """Swap `BERTSpeakerID.get_batches` for the numpy one (on the instance)."""
-    attribution.model.get_batches = types.MethodType(get_batches, attribution.model)
+def install(attribution: Any, batch_size: int = 32) -> None:
+    """Swap `BERTSpeakerID.get_batches` for the numpy one (on the instance), in batches of
+    ``batch_size`` quote windows (BookNLP's 32)."""
+    model = attribution.model
+    model.get_batches = functools.partial(get_batches, model, batch_size=batch_size)
 
 
 def _word(word: str, lower: bool) -> str:

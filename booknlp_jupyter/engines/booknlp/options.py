@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from ..options import EngineOptions
 
@@ -34,10 +34,33 @@ class BookNLPOptions(EngineOptions):
     #: same output, in less time. False runs BookNLP's own code (for comparison,
     #: `bench/booknlp_bench.py --before`).
     numpy_loops: bool = True
+    #: Sequences per batch in the three BERT stages (`batches`): None keeps BookNLP's own
+    #: (entity tagger 32, then 12 and 6 for long sequences; speakers 32; coref 128), so
+    #: BookNLP's output; an int sets all three (the tagger's long-sequence sizes in
+    #: proportion); ``"auto"`` picks larger ones from a CUDA device's free memory (BookNLP's
+    #: on a CPU). Other sizes pad batches differently: floats, and rarely a decision, may
+    #: differ (`bench/booknlp_bench.py --batch-size`). Needs ``numpy_loops``.
+    batch_size: int | Literal["auto"] | None = None
     #: BookNLP's own ``model_params`` (their names kept).
     referential_gender_cats: list[list[str]] | None = None
     referential_gender_hyperparameterFile: Path | None = None
     pronominalCorefOnly: bool = True
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _batch_size(cls, value: Any) -> Any:
+        if value is None or value == "auto" or (type(value) is int and 1 <= value <= 4096):
+            return value
+        raise ValueError(f"{value!r} is not a number of sequences (1 to 4096), 'auto' or None")
+
+    @model_validator(mode="after")
+    def _batch_size_needs_numpy_loops(self) -> BookNLPOptions:
+        if self.batch_size is not None and not self.numpy_loops:
+            raise ValueError(
+                "batch_size needs numpy_loops: BookNLP's own entity tagger fixes its batch "
+                "size inside its code"
+            )
+        return self
 
     def file_options(self) -> dict[str, Any]:
         """The options `files` reads (model folder and paths), as a mapping."""
