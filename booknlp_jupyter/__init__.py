@@ -37,6 +37,7 @@ _LAZY = {
     "Corpus": "corpus",
     "AsyncClient": "async_client",
     "AsyncJob": "async_client",
+    "AsyncCorpus": "async_corpus",
     "BookNLPError": "_common",
     "Frames": "_frames",
     "panel": "notebook.panel",

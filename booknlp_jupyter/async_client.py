@@ -4,11 +4,13 @@ async with AsyncClient() as client:
     job = await client.submit(text)
     await job
     frames = await job.frames()
+    corpus = await client.submit_corpus("novels/")  # `AsyncCorpus`
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from contextlib import aclosing
@@ -32,6 +34,8 @@ from ._common import (
 )
 from ._discovery import discover
 from ._frames import Frames, table_params, to_frame
+from .async_corpus import AsyncCorpus
+from .corpus import corpus_body
 from .results.schema import TABLES
 
 
@@ -92,6 +96,29 @@ class AsyncClient:
         if status:
             params["status"] = status
         return check(await self.http.get("/jobs", params=params)).json()["jobs"]
+
+    async def submit_corpus(
+        self,
+        folder: str | os.PathLike[str] | None = None,
+        *,
+        paths: Sequence[str | os.PathLike[str]] | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        model: str | None = None,
+        pipeline: Sequence[str] | None = None,
+        strip_gutenberg: bool = False,
+    ) -> AsyncCorpus:
+        """Queue every text of ``folder`` (or the files ``paths``), one job each
+        (`Client.submit_corpus`); returns its `AsyncCorpus` at once."""
+        body = corpus_body(self, folder, paths, output_dir, model, pipeline, strip_gutenberg)
+        view = check(await self.http.post("/corpora", json=body)).json()
+        return AsyncCorpus(self, view["corpus_id"], view)
+
+    def corpus(self, corpus_id: str) -> AsyncCorpus:
+        return AsyncCorpus(self, corpus_id)
+
+    async def corpora(self) -> list[dict[str, Any]]:
+        """The corpora (their views without ``books``), newest first."""
+        return check(await self.http.get("/corpora")).json()["corpora"]
 
     async def stats(self) -> dict[str, Any]:
         return check(await self.http.get("/jobs/stats")).json()

@@ -29,6 +29,7 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from .async_client import AsyncClient
     from .client import Client, Job
 
 View = dict[str, Any]
@@ -51,7 +52,7 @@ class _CorpusEvents(EventParser):
     EVENTS = ("corpus", "message")
 
 
-def server_root(client: Client) -> Path | None:
+def server_root(client: Client | AsyncClient) -> Path | None:
     """The root folder of the Jupyter server that serves ``client``'s API, when that
     server runs on this machine (found among the running servers' files), else None."""
     if root := getattr(client, "root_dir", None):  # set by hand, for a server elsewhere
@@ -69,7 +70,7 @@ def server_root(client: Client) -> Path | None:
     return None
 
 
-def server_relative(client: Client, path: str | os.PathLike[str]) -> str:
+def server_relative(client: Client | AsyncClient, path: str | os.PathLike[str]) -> str:
     """``path`` as the server reads it (relative to its root): a path that exists here
     (or is absolute) and lies under the server's root (when that is known) becomes
     relative to it, so a notebook in a subfolder can name ``data/novels``; anything
@@ -85,7 +86,7 @@ def server_relative(client: Client, path: str | os.PathLike[str]) -> str:
 
 
 def corpus_body(
-    client: Client,
+    client: Client | AsyncClient,
     folder: str | os.PathLike[str] | None,
     paths: Sequence[str | os.PathLike[str]] | None,
     output_dir: str | os.PathLike[str] | None,
@@ -120,6 +121,25 @@ def read_output(folder: str | os.PathLike[str]) -> dict[str, Any]:
     frames = read_files(folder)
     add_quote_text(frames)
     return frames
+
+
+def output_folder(client: Client | AsyncClient, corpus_id: str, view: View) -> Path:
+    """Where corpus ``corpus_id`` (its ``view``) has its files on this machine: the
+    server's ``output_path`` when it is here, else ``output_dir`` under the root of
+    ``client``'s server; `FileNotFoundError` saying what to copy when neither is."""
+    output_path = view.get("output_path")
+    if output_path and Path(output_path).is_dir():
+        return Path(output_path)
+    root = server_root(client)
+    if root is not None and view.get("output_dir"):
+        folder = root / view["output_dir"]
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"corpus {corpus_id}'s files are at {output_path} on the server's machine "
+        f"({view.get('output_dir')!r} below its root), not on this one; copy that folder "
+        "here and read it with booknlp_jupyter.read_output(folder)"
+    )
 
 
 class Corpus:
@@ -235,19 +255,7 @@ class Corpus:
         """The folder of the corpus's BookNLP files, on this machine: the server's
         ``output_path`` when it is here, else ``output_dir`` under the server's root."""
         view = self.last if self.last and self.last.get("output_path") else self.view()
-        output_path = view.get("output_path")
-        if output_path and Path(output_path).is_dir():
-            return Path(output_path)
-        root = server_root(self.client)
-        if root is not None and view.get("output_dir"):
-            folder = root / view["output_dir"]
-            if folder.is_dir():
-                return folder
-        raise FileNotFoundError(
-            f"corpus {self.corpus_id}'s files are at {output_path} on the server's machine "
-            f"({view.get('output_dir')!r} below its root), not on this one; copy that folder "
-            "here and read it with booknlp_jupyter.read_output(folder)"
-        )
+        return output_folder(self.client, self.corpus_id, view)
 
     def frames(self) -> dict[str, Any]:
         """Every book's tables (tokens, entities, quotes, supersenses, events,

@@ -1,5 +1,6 @@
 """The kernel side of corpora against real servers: `Client.submit_corpus` and `Corpus`
-(wait on the event stream, cancel, frames from the output folder), `Job.save` (BookNLP's
+(wait on the event stream, cancel, frames from the output folder; the same for asyncio:
+`AsyncClient.submit_corpus`, `AsyncCorpus`), `Job.save` (BookNLP's
 files written from a job, read back equal), the live widget (outside a kernel, then in
 a real kernel with ``%booknlp_corpus``) and ``notebooks/corpus.ipynb`` on the lite engine.
 """
@@ -150,6 +151,55 @@ def test_cancel_pending_books_then_force(client, root, tmp_path):
     assert final["status"] == "cancelled"
     assert {b["status"] for b in final["books"]} == {"cancelled"}, final["books"]
     gate2.touch()
+
+
+@pytest.mark.slow
+def test_async_corpus_awaits_streams_cancels_and_reads_back(server, root, tmp_path):
+    import asyncio
+
+    from booknlp_jupyter import AsyncClient, AsyncCorpus
+
+    write_books(root / "aio", {"one": "@sleep 0.2\nEmma smiled", "two": "Harriet wept"})
+    gate = tmp_path / "aio-gate"
+    write_books(root / "aio-gated", {"a": f"@gate {gate}\nFirst", "b": "Second"})
+
+    async def main():
+        async with AsyncClient(server.url, server.token) as client:
+            corpus = await client.submit_corpus("aio", output_dir="out/aio")
+            assert isinstance(corpus, AsyncCorpus) and corpus.last["books_total"] == 2
+            views: list[dict] = []
+            final = await corpus.wait(timeout=60, progress=views.append)
+            frames = await corpus.frames()
+            again = client.corpus(corpus.corpus_id)
+            listed = await client.corpora()
+            awaited = await again
+
+            gated = await client.submit_corpus("aio-gated", output_dir="out/aio-gated")
+            async with asyncio.timeout(30):
+                async for view in gated.events():
+                    if any(b["status"] == "running" for b in view["books"]):
+                        break
+            cancelled = await gated.cancel()
+            gate.touch()
+            settled = await gated
+            with pytest.raises(BookNLPError) as err:
+                await client.corpus("00000000-0000-4000-8000-000000000000").view()
+            return corpus, final, views, frames, again, listed, awaited, cancelled, settled, err
+
+    corpus, final, views, frames, again, listed, awaited, cancelled, settled, err = asyncio.run(
+        main()
+    )
+    assert final["status"] == "completed" and views and views[-1] == final
+    assert final["output_dir"] == "out/aio"
+    assert {b["book_id"] for b in final["books"]} == {"one", "two"}
+    assert words(frames["tokens"], "one") == ["Emma", "smiled"]
+    assert set(frames) == SIX and set(frames["entities"]["book_id"]) <= {"one", "two"}
+    assert again == corpus and awaited["status"] == "completed"
+    assert corpus.corpus_id in [c["corpus_id"] for c in listed]
+    assert cancelled["status"] == "cancelled"
+    status = {b["book_id"]: b["status"] for b in settled["books"]}
+    assert status == {"a": "completed", "b": "cancelled"}, status
+    assert err.value.status_code == 404 and err.value.detail
 
 
 @pytest.mark.slow
