@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import entity_model
-from .lexicon import FirstSenseLexicon, nominal_category
+from .lexicon import FirstSenseLexicon
+from .noun_categories import nominal_category
 from .words import PRONOUNS, SPEECH_VERBS, TITLES
 
 NER_TO_LITBANK = {"PERSON": "PER", "GPE": "GPE", "LOC": "LOC", "FAC": "FAC", "ORG": "ORG"}

@@ -21,7 +21,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from .lexicon import FirstSenseLexicon, nominal_category
+from .lexicon import FirstSenseLexicon
+from .noun_categories import nominal_category
 from .shipped import Shipped
 from .words import PRONOUNS, TITLES
 
