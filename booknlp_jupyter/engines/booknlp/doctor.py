@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import files
+from . import files, threads
 from .compat import TRANSFORMERS_RANGE, BookNLPEngineError, check_transformers
 
 
@@ -72,6 +72,9 @@ def checks(options: Mapping[str, Any] | None = None) -> list[tuple[str, bool, st
                 else "not available: BookNLP runs on CPU (install a CUDA build of torch for GPU)",
             )
         )
+        wanted = int((options or {}).get("torch_threads") or torch.get_num_threads())
+        ok, detail = threads.check(wanted, threads.usable_cpus())
+        out.append(("CPU threads", ok, detail))
     directory = files.model_dir(options)
     for model, names in files.MODEL_SETS.items():
         missing = [n for n in names.values() if not (directory / n).is_file()]

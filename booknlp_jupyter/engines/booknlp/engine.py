@@ -18,6 +18,7 @@ available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as 
 tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
 (default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:
 larger ones from a CUDA device's free memory, `batches`; output may differ slightly),
+``torch_threads`` (default PyTorch's, one per core it sees; `threads`),
 ``referential_gender_cats``, ``referential_gender_hyperparameterFile``,
 ``pronominalCorefOnly`` (as in BookNLP's ``model_params``).
 
@@ -130,6 +131,10 @@ class BookNLPEngine(Engine):
         compat.patch_booknlp_open()
         device = self.device()
         loaders.set_device(device)
+        if self.settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(self.settings.torch_threads)
         if self._nlp is None:
             import spacy
 
@@ -238,10 +243,11 @@ class BookNLPEngine(Engine):
         }
         if importlib.util.find_spec("torch") is not None:
             try:
-                info["device"] = str(self.device())
-                if info["device"].startswith("cuda"):
-                    import torch
+                import torch
 
+                info["device"] = str(self.device())
+                info["torch_threads"] = torch.get_num_threads()
+                if info["device"].startswith("cuda"):
                     info["device_name"] = torch.cuda.get_device_name(self.device())
             except Exception as exc:  # a broken torch must not stop the worker
                 info["device"] = f"unavailable ({type(exc).__name__})"

@@ -41,6 +41,10 @@ class BookNLPOptions(EngineOptions):
     #: on a CPU). Other sizes pad batches differently: floats, and rarely a decision, may
     #: differ (`bench/booknlp_bench.py --batch-size`). Needs ``numpy_loops``.
     batch_size: int | Literal["auto"] | None = None
+    #: PyTorch's CPU threads in the worker (`torch.set_num_threads`); None keeps PyTorch's
+    #: default, one per core it sees, which in a container may be more than its CPU
+    #: quota allows (`threads`; ``booknlp-jupyter doctor`` says so).
+    torch_threads: int | None = Field(None, ge=1)
     #: BookNLP's own ``model_params`` (their names kept).
     referential_gender_cats: list[list[str]] | None = None
     referential_gender_hyperparameterFile: Path | None = None
