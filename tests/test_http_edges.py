@@ -10,7 +10,6 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,89 +20,9 @@ from booknlp_jupyter.jobs import JobService
 from booknlp_jupyter.server.body import max_body_bytes
 
 from .procs import ServerProcess
+from .raw_http import MB, frame, head, parse, pieces, raw_request
 
-MB = 1 << 20
 SMALL_CAP = 200_000
-
-
-# -- a raw HTTP/1.1 client: what a streaming uploader sends, never holding the body --
-
-
-def _head(method: str, path: str, port: int, headers: dict[str, str]) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def _frame(chunk: bytes, chunked: bool) -> bytes:
-    return b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
-
-
-def _parse(raw: bytes) -> tuple[list[int], dict[str, str], bytes]:
-    """Status codes (interim ones first), the final response's headers and body."""
-    codes = []
-    while True:
-        head, _, raw = raw.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        assert lines[0].startswith("HTTP/1.1 "), head[:200]
-        codes.append(int(lines[0].split()[1]))
-        if codes[-1] >= 200:
-            headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines[1:])}
-            if headers.get("transfer-encoding") == "chunked":
-                raw = _dechunk(raw)
-            return codes, headers, raw
-
-
-def _dechunk(raw: bytes) -> bytes:
-    out = b""
-    while True:
-        size, _, raw = raw.partition(b"\r\n")
-        n = int(size, 16)
-        if n == 0:
-            return out
-        out, raw = out + raw[:n], raw[n + 2 :]
-
-
-async def raw_request(
-    port: int,
-    method: str,
-    path: str,
-    headers: dict[str, str],
-    chunks: Iterable[bytes] = (),
-    chunked: bool = False,
-) -> tuple[list[int], dict[str, str], bytes]:
-    """Send the head, then stream ``chunks`` while reading the answer until the server
-    closes (it may stop reading the body and close first: that ends the sending)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    if chunked:
-        headers = {**headers, "Transfer-Encoding": "chunked"}
-    writer.write(_head(method, path, port, headers))
-
-    async def send() -> None:
-        try:
-            for chunk in chunks:
-                writer.write(_frame(chunk, chunked))
-                await writer.drain()
-            if chunked:
-                writer.write(b"0\r\n\r\n")
-                await writer.drain()
-        except OSError:
-            pass
-
-    sender = asyncio.ensure_future(send())
-    got = b""
-    try:
-        while data := await asyncio.wait_for(reader.read(MB), 60):
-            got += data
-    except ConnectionResetError:
-        pass
-    sender.cancel()
-    writer.close()
-    return _parse(got)
-
-
-def _pieces(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 @pytest.fixture
@@ -173,7 +92,7 @@ async def test_chunked_body_past_the_cap_is_413(api, jp_http_port, jp_base_url, 
     data = json.dumps({"text": text}, ensure_ascii=False).encode()
     assert len(data) < small_cap
     codes, _, body = await raw_request(
-        jp_http_port, "POST", url, auth, chunks=_pieces(data, 1001), chunked=True
+        jp_http_port, "POST", url, auth, chunks=pieces(data, 1001), chunked=True
     )
     assert codes[-1] in (200, 202), body
     job = await api.wait(json.loads(body)["job_id"])
@@ -183,7 +102,7 @@ async def test_chunked_body_past_the_cap_is_413(api, jp_http_port, jp_base_url, 
         "POST",
         url,
         {**auth, "Content-Length": str(len(data))},
-        chunks=_pieces(data, 7000),
+        chunks=pieces(data, 7000),
     )
     assert codes[-1] in (200, 202), body
 
@@ -386,9 +305,9 @@ def _upload(
 
     reader = threading.Thread(target=read)
     reader.start()
-    piece, sent = _frame(b" " * MB, chunked), 0
+    piece, sent = frame(b" " * MB, chunked), 0
     try:
-        sock.sendall(_head("POST", path, port, headers))
+        sock.sendall(head("POST", path, port, headers))
         while sent < total:
             sock.sendall(piece)
             sent += MB
@@ -398,7 +317,7 @@ def _upload(
         pass  # the server answered and closed
     reader.join(60)
     sock.close()
-    return (*_parse(bytes(got)), sent)
+    return (*parse(bytes(got)), sent)
 
 
 @pytest.mark.slow
@@ -452,7 +371,7 @@ class TestProxy:
         text = "Forwarded in pièces. " * 1000
         data = json.dumps({"text": text}, ensure_ascii=False).encode()
         codes, _, body = await raw_request(
-            jp_http_port, "POST", url, auth, chunks=_pieces(data, 999), chunked=True
+            jp_http_port, "POST", url, auth, chunks=pieces(data, 999), chunked=True
         )
         assert codes[-1] in (200, 202), body
         job = shared.wait(json.loads(body)["job_id"])  # it lives on the service
