@@ -161,7 +161,8 @@ def test_async_corpus_awaits_streams_cancels_and_reads_back(server, root, tmp_pa
 
     write_books(root / "aio", {"one": "@sleep 0.2\nEmma smiled", "two": "Harriet wept"})
     gate = tmp_path / "aio-gate"
-    write_books(root / "aio-gated", {"a": f"@gate {gate}\nFirst", "b": "Second"})
+    # texts of their own: a stored result of the same text would complete a book at once
+    write_books(root / "aio-gated", {"a": f"@gate {gate}\nFirst aio", "b": "Second aio"})
 
     async def main():
         async with AsyncClient(server.url, server.token) as client:
