@@ -170,13 +170,10 @@ class CorpusService:
             )
         record.status, record.completed_at = CorpusStatus.CANCELLED, utcnow()
         self.store.update_corpus(record, "status", "completed_at")
-        open_books = [(b, self._job(b.job_id) if b.job_id else None) for b in books]
-        # the pending books first: stopping a running job frees the worker, which must
-        # find nothing of this corpus left to start
-        open_books.sort(key=lambda bj: bj[1] is not None and bj[1].status.value == "running")
-        for book, job in open_books:
+        for book in books:
             if book.status.is_final:
                 continue
+            job = self._job(book.job_id) if book.job_id else None
             if job is not None and not job.status.is_final:
                 if job.status.value == "running" and not force:
                     continue
