@@ -283,6 +283,8 @@ class Feeder:
         book.chars, book.sha256 = len(text), sha256
         if live.earlier is None:
             live.earlier = await asyncio.to_thread(read_manifest, Path(record.output_path))
+        if record.status is CorpusStatus.CANCELLED or book.status.is_final:
+            return 0  # the corpus was cancelled while the book was read: never submit it
         made_from = self._entry(record, book, self._engine(record.model))
         if still_valid(live.earlier.get(book.book_id), made_from, Path(record.output_path)):
             old = live.earlier[book.book_id]
