@@ -262,7 +262,11 @@ class CorpusWidget(widgets.VBox):
     def _on_cancel(self, _button: widgets.Button | None = None) -> None:
         self.cancel_button.disabled = True
         try:
-            view = self.corpus.cancel(force=self.view.get("status") == "running")
+            # a running book stops too: the corpus may still say pending while it runs
+            running = self.view.get("status") == "running" or bool(
+                (self.view.get("counts") or {}).get("running")
+            )
+            view = self.corpus.cancel(force=running)
         except BookNLPError as exc:
             self.label.value = f"<span>cannot cancel: {html.escape(exc.detail)}</span>"
             return
