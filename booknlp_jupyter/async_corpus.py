@@ -16,35 +16,27 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._common import acheck_stream, check, deadline_after, past, sse_timeout
-from .corpus import CORPUS_FINAL, View, _CorpusEvents, output_folder, read_output, settled
+from ._common import acheck_stream, check, past, sse_timeout
+from .corpus import (
+    CORPUS_FINAL,
+    CorpusHandle,
+    View,
+    WaitClock,
+    _CorpusEvents,
+    output_folder,
+    read_output,
+)
 
 if TYPE_CHECKING:
     from .async_client import AsyncClient
 
 
-class AsyncCorpus:
+class AsyncCorpus(CorpusHandle):
     """A handle on one corpus, for asyncio: its view (``last``: the latest seen), its
     event stream, cancelling, and its output files as DataFrames (read in a thread).
     ``await corpus`` waits until every book has ended and returns the final view."""
 
-    def __init__(self, client: AsyncClient, corpus_id: str, view: View | None = None):
-        self.client, self.corpus_id = client, corpus_id
-        self.last: View | None = view
-
-    def __repr__(self) -> str:
-        status = f" {self.last.get('status')}" if self.last else ""
-        return f"<AsyncCorpus {self.corpus_id}{status}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AsyncCorpus) and other.corpus_id == self.corpus_id
-
-    def __hash__(self) -> int:
-        return hash(self.corpus_id)
-
-    @property
-    def id(self) -> str:
-        return self.corpus_id
+    client: AsyncClient
 
     async def view(self) -> View:
         """The corpus as the server has it now (``GET /corpora/{id}``)."""
@@ -78,10 +70,10 @@ class AsyncCorpus:
         the book that was running too); ``progress`` gets each view. A broken stream is
         looked at again every ``poll`` seconds. After ``timeout`` seconds raises
         `TimeoutError` (the corpus goes on)."""
-        deadline = deadline_after(timeout)
+        clock = WaitClock(self.corpus_id, timeout)
         while True:
             try:
-                async with aclosing(self._events(deadline)) as views:
+                async with aclosing(self._events(clock.deadline)) as views:
                     async for view in views:
                         if progress:
                             progress(view)
@@ -89,18 +81,11 @@ class AsyncCorpus:
                             break
             except httpx.TransportError:
                 # the stream broke (proxy timeout, restart) or a read hit the deadline
-                if not past(deadline):
+                if not clock.expired:
                     await asyncio.sleep(poll)
-            view = await self.view()
-            if view.get("status") in CORPUS_FINAL:
+            if clock.final(view := await self.view()):
                 break
-            if past(deadline):
-                raise TimeoutError(
-                    f"corpus {self.corpus_id} still {view.get('status')} after {timeout}s"
-                )
-        while not settled(view):  # the stream has ended: a cancelled book still runs
-            if past(deadline):
-                raise TimeoutError(f"corpus {self.corpus_id}: a book still runs after {timeout}s")
+        while not clock.settled(view):  # the stream has ended: a cancelled book still runs
             await asyncio.sleep(poll)
             view = await self.view()
             if progress:
@@ -119,7 +104,7 @@ class AsyncCorpus:
 
     async def output_folder(self) -> Path:
         """The folder of the corpus's BookNLP files on this machine (`Corpus.output_folder`)."""
-        view = self.last if self.last and self.last.get("output_path") else await self.view()
+        view = self._view_with_output() or await self.view()
         return output_folder(self.client, self.corpus_id, view)
 
     async def frames(self) -> dict[str, Any]:

@@ -142,34 +142,80 @@ def output_folder(client: Client | AsyncClient, corpus_id: str, view: View) -> P
     )
 
 
-class Corpus:
-    """A handle on one corpus: its view (``last``: the latest seen), its event stream,
-    cancelling, and its output files as DataFrames. Displayed in a notebook it is a
-    live widget that turns into a static summary once the corpus is done."""
+class CorpusHandle:
+    """What `Corpus` and `AsyncCorpus` share: the id, the last view seen (``last``) and
+    identity (two handles on one corpus are equal)."""
 
-    def __init__(self, client: Client, corpus_id: str, view: View | None = None):
+    def __init__(self, client: Any, corpus_id: str, view: View | None = None):
         self.client, self.corpus_id = client, corpus_id
         self.last: View | None = view
-        self._widget: Any = None
-
-    def __repr__(self) -> str:
-        if not self.last:
-            return f"<Corpus {self.corpus_id}>"
-        v = self.last
-        return (
-            f"<Corpus {self.corpus_id} {v.get('status')} "
-            f"{_done(v)}/{v.get('books_total', '?')} books>"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Corpus) and other.corpus_id == self.corpus_id
-
-    def __hash__(self) -> int:
-        return hash(self.corpus_id)
 
     @property
     def id(self) -> str:
         return self.corpus_id
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if not self.last:
+            return f"<{name} {self.corpus_id}>"
+        v = self.last
+        books = f"{_done(v)}/{v.get('books_total', '?')} books"
+        return f"<{name} {self.corpus_id} {v.get('status')} {books}>"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.corpus_id == self.corpus_id
+
+    def __hash__(self) -> int:
+        return hash(self.corpus_id)
+
+    def _view_with_output(self) -> View | None:
+        """The last view when it names the output folder (else the caller asks anew)."""
+        return self.last if self.last and self.last.get("output_path") else None
+
+
+class WaitClock:
+    """The rules of waiting for a corpus, without I/O (`Corpus.follow` and
+    `AsyncCorpus.wait` drive it): when the stream's end means the corpus is final,
+    when it is settled, and when the ``timeout`` has run out (`TimeoutError`)."""
+
+    def __init__(self, corpus_id: str, timeout: float | None):
+        self.corpus_id, self.timeout = corpus_id, timeout
+        self.deadline = deadline_after(timeout)
+
+    @property
+    def expired(self) -> bool:
+        return past(self.deadline)
+
+    def final(self, view: View) -> bool:
+        """Whether ``view`` is final; raises `TimeoutError` when not and time is up."""
+        if view.get("status") in CORPUS_FINAL:
+            return True
+        if self.expired:
+            raise TimeoutError(
+                f"corpus {self.corpus_id} still {view.get('status')} after {self.timeout}s"
+            )
+        return False
+
+    def settled(self, view: View) -> bool:
+        """Whether ``view`` is `settled`; raises `TimeoutError` when not and time is up
+        (a cancelled corpus's book still runs)."""
+        if settled(view):
+            return True
+        if self.expired:
+            raise TimeoutError(f"corpus {self.corpus_id}: a book still runs after {self.timeout}s")
+        return False
+
+
+class Corpus(CorpusHandle):
+    """A handle on one corpus: its view (``last``: the latest seen), its event stream,
+    cancelling, and its output files as DataFrames. Displayed in a notebook it is a
+    live widget that turns into a static summary once the corpus is done."""
+
+    client: Client
+
+    def __init__(self, client: Client, corpus_id: str, view: View | None = None):
+        super().__init__(client, corpus_id, view)
+        self._widget: Any = None
 
     def view(self) -> View:
         """The corpus as the server has it now (``GET /corpora/{id}``)."""
@@ -216,28 +262,21 @@ class Corpus:
         progress: Callable[[View], None] | None = None,
     ) -> View:
         """`wait`, leaving the widget alone (what the widget's own thread runs)."""
-        deadline = deadline_after(timeout)
+        clock = WaitClock(self.corpus_id, timeout)
         while True:
             try:
-                for view in self._events(deadline):
+                for view in self._events(clock.deadline):
                     if progress:
                         progress(view)
                     if view.get("status") in CORPUS_FINAL:
                         break
             except httpx.TransportError:
                 # the stream broke (proxy timeout, restart) or a read hit the deadline
-                if not past(deadline):
+                if not clock.expired:
                     time.sleep(poll)
-            view = self.view()
-            if view.get("status") in CORPUS_FINAL:
+            if clock.final(view := self.view()):
                 break
-            if past(deadline):
-                raise TimeoutError(
-                    f"corpus {self.corpus_id} still {view.get('status')} after {timeout}s"
-                )
-        while not settled(view):  # the stream has ended: a cancelled book still runs
-            if past(deadline):
-                raise TimeoutError(f"corpus {self.corpus_id}: a book still runs after {timeout}s")
+        while not clock.settled(view):  # the stream has ended: a cancelled book still runs
             time.sleep(poll)
             view = self.view()
             if progress:
@@ -254,7 +293,7 @@ class Corpus:
     def output_folder(self) -> Path:
         """The folder of the corpus's BookNLP files, on this machine: the server's
         ``output_path`` when it is here, else ``output_dir`` under the server's root."""
-        view = self.last if self.last and self.last.get("output_path") else self.view()
+        view = self._view_with_output() or self.view()
         return output_folder(self.client, self.corpus_id, view)
 
     def frames(self) -> dict[str, Any]:

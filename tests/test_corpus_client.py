@@ -136,6 +136,9 @@ def test_cancel_pending_books_then_force(client, root, tmp_path):
 
     wait_until(running, 30, "a book of the corpus to run")
     corpus.cancel()  # the books not started never run; the running one goes on
+    with pytest.raises(TimeoutError, match="a book still runs"):
+        corpus.wait(timeout=1, poll=0.1)  # final, not settled: the gated book runs
+    assert repr(corpus).startswith(f"<Corpus {corpus.id} cancelled ")
     gate.touch()
     final = corpus.wait(timeout=60)
     status = {b["book_id"]: b["status"] for b in final["books"]}
@@ -146,6 +149,8 @@ def test_cancel_pending_books_then_force(client, root, tmp_path):
     write_books(root / "forced", {"a": f"@gate {gate2}\nFirst", "b": "Second"})
     forced = client.submit_corpus("forced", output_dir="out/forced")
     wait_until(lambda: any(b["status"] == "running" for b in forced.view()["books"]), 30, "running")
+    with pytest.raises(TimeoutError, match=r"still (pending|running) after 1s"):
+        forced.wait(timeout=1, poll=0.1)
     forced.cancel(force=True)
     final = forced.wait(timeout=60)
     assert final["status"] == "cancelled"
