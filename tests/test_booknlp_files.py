@@ -30,7 +30,7 @@ from tests.test_booknlp_api import (
     ROOT,
     SHORT,
     TEXT,
-    bare_booknlp,
+    bare_booknlps,
     options,
     tiny_models,  # noqa: F401  (a fixture)
 )
@@ -72,12 +72,13 @@ def runs(tiny_models, tmp_path_factory) -> dict[str, tuple[Path, ResultReader]]:
     root = tmp_path_factory.mktemp("runs")
     engine = BookNLPEngine(**options(tiny_models)["booknlp"])
     out = {}
+    bare_runs = [(text, root / name / "bare", pipeline) for name, (pipeline, text) in CASES.items()]
+    assert bare_booknlps(tiny_models, bare_runs) == [0] * len(CASES)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.setenv("HF_HOME", str(root / "empty-hf"))
         for name, (pipeline, text) in CASES.items():
             bare = root / name / "bare"
-            assert bare_booknlp(tiny_models, text, bare, pipeline) == 0, name
             (bare / "input.txt").unlink()
             result = engine.run(
                 text, model="custom", pipeline=pipeline, progress=lambda f, s=None: None
