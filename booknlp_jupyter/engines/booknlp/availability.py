@@ -61,6 +61,8 @@ def identity(model: str, settings: BookNLPOptions) -> str:
     }
     if settings.batch_size is not None:  # absent at BookNLP's sizes: identities unchanged
         parts["batch_size"] = settings.batch_size
+    if settings.quantize is not None:
+        parts["quantize"] = settings.quantize
     prior = settings.referential_gender_hyperparameterFile
     parts["gender_prior"] = ident.file_identity(prior) if prior else None
     options = settings.file_options()

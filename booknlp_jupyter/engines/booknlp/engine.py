@@ -18,7 +18,9 @@ available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as 
 tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
 (default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:
 larger ones from a CUDA device's free memory, `batches`; output may differ slightly),
-``torch_threads`` (default PyTorch's, one per core it sees; `threads`),
+``torch_threads`` (default PyTorch's, one per core it sees; `threads`), ``quantize``
+(default None; ``"int8"``: the BERT models' linear layers in 8-bit integers on a CPU,
+`quantize`; output may differ),
 ``referential_gender_cats``, ``referential_gender_hyperparameterFile``,
 ``pronominalCorefOnly`` (as in BookNLP's ``model_params``).
 
@@ -126,10 +128,12 @@ class BookNLPEngine(Engine):
         import transformers
 
         from . import batches, compat, fast_coref, fast_entities, fast_speakers, files, loaders
+        from .quantize import check_device, quantize_part
 
         compat.check_transformers(transformers.__version__)
         compat.patch_booknlp_open()
         device = self.device()
+        check_device(self.settings.quantize, device)
         loaders.set_device(device)
         if self.settings.torch_threads:
             import torch
@@ -163,6 +167,8 @@ class BookNLPEngine(Engine):
                         self.gender_cats,
                         self.settings.pronominalCorefOnly,
                     )
+                if self.settings.quantize:
+                    quantize_part(part)
                 size = batches.stage_batch_size(self.settings.batch_size, role, part, device)
                 if self.settings.numpy_loops:
                     installs[role](part, size)
@@ -240,6 +246,7 @@ class BookNLPEngine(Engine):
             },
             "loaded": sorted({m for m, _ in self._parts}),
             "batch_sizes": self._batch_sizes,
+            "quantize": self.settings.quantize,
         }
         if importlib.util.find_spec("torch") is not None:
             try:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..options import EngineOptions
+from .quantize import Quantize
 
 
 class BookNLPOptions(EngineOptions):
@@ -45,6 +46,10 @@ class BookNLPOptions(EngineOptions):
     #: default, one per core it sees, which in a container may be more than its CPU
     #: quota allows (`threads`; ``booknlp-jupyter doctor`` says so).
     torch_threads: int | None = Field(None, ge=1)
+    #: ``"int8"``: the BERT models' linear layers in 8-bit integers (`quantize`), faster
+    #: on a CPU, CPU only; the output is not BookNLP's (`bench/booknlp_bench.py
+    #: --quantize` measures the agreement). None (the default) keeps BookNLP's floats.
+    quantize: Quantize | None = None
     #: BookNLP's own ``model_params`` (their names kept).
     referential_gender_cats: list[list[str]] | None = None
     referential_gender_hyperparameterFile: Path | None = None
@@ -64,6 +69,12 @@ class BookNLPOptions(EngineOptions):
                 "batch_size needs numpy_loops: BookNLP's own entity tagger fixes its batch "
                 "size inside its code"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _quantize_on_the_cpu(self) -> BookNLPOptions:
+        if self.quantize is not None and self.device and not self.device.startswith("cpu"):
+            raise ValueError(f"quantize {self.quantize!r} runs on the CPU only, not {self.device}")
         return self
 
     def file_options(self) -> dict[str, Any]:
