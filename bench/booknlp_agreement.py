@@ -2,7 +2,10 @@
 
 Per file (``tokens``, ``entities``, ``quotes``, ``supersense``, ``book``): byte for byte
 identical or not, and the share of rows (lines) found in both, as a multiset so that one
-entity more or less does not count every later row as different.
+entity more or less does not count every later row as different. For ``entities`` and
+``quotes`` also that share with the character ids left out (``COREF``, ``char_id``): a
+cluster numbered otherwise, or one split, changes the id on every row of it, while spans,
+categories and speakers' mentions may all agree.
 """
 
 from __future__ import annotations
@@ -17,6 +20,18 @@ def row_agreement(ours: list[str], theirs: list[str]) -> float:
     if not longest:
         return 1.0
     return sum((Counter(ours) & Counter(theirs)).values()) / longest
+
+
+#: The column of cluster ids in the files that have one.
+ID_COLUMNS = {"entities": "COREF", "quotes": "char_id"}
+
+
+def without_column(rows: list[str], column: str) -> list[str]:
+    """``rows`` (a header first, tab-separated) without ``column``."""
+    if not rows or column not in rows[0].split("\t"):
+        return rows
+    k = rows[0].split("\t").index(column)
+    return ["\t".join(c for i, c in enumerate(r.split("\t")) if i != k) for r in rows]
 
 
 def file_agreement(result_dir: Path, bare_dir: Path, name: str) -> dict[str, dict]:
@@ -43,6 +58,11 @@ def file_agreement(result_dir: Path, bare_dir: Path, name: str) -> dict[str, dic
             "rows_ours": len(a),
             "rows_bare": len(b),
         }
+        if suffix in ID_COLUMNS:
+            column = ID_COLUMNS[suffix]
+            out[suffix]["rows_without_ids"] = round(
+                row_agreement(without_column(a, column), without_column(b, column)), 5
+            )
     return out
 
 
@@ -53,5 +73,7 @@ def describe(agreement: dict[str, dict]) -> str:
         if a["identical"]:
             parts.append(f"{suffix} identical")
         else:
-            parts.append(f"{suffix} {a['rows']:.2%} of {a['rows_bare']:,} rows")
+            ids = a.get("rows_without_ids")
+            more = f" ({ids:.2%} without character ids)" if ids is not None else ""
+            parts.append(f"{suffix} {a['rows']:.2%} of {a['rows_bare']:,} rows{more}")
     return ", ".join(parts)
