@@ -233,21 +233,24 @@ def main() -> int:
                     "agreement": after["agreement"],
                     "bare_stages": bare_stages,
                     "stages": after["stages"],
-                    "batch": batch_figures(runs.get("batch"), args.batch_size, bare_stats),
-                    "int8": batch_figures(runs.get("int8"), "int8", bare_stats),
+                    "batch": extra_figures(
+                        runs.get("batch"), bare_stats, batch_size=args.batch_size
+                    ),
+                    "int8": extra_figures(runs.get("int8"), bare_stats, quantize="int8"),
                 }
             )
         )
     return 0
 
 
-def batch_figures(run: dict | None, batch_size: object, bare: dict) -> dict | None:
-    """An extra run's figures (``--batch-size``, ``--quantize``) for the JSON (None without)."""
+def extra_figures(run: dict | None, bare: dict, **option: object) -> dict | None:
+    """An extra run's figures (``--batch-size``, ``--quantize``) for the JSON, headed by the
+    option it ran with (None without the run)."""
     if run is None:
         return None
     keys = ("service_s", "rss_mb", "gpu_mb", "stages", "agreement", "batch_sizes")
     return {
-        "batch_size": batch_size,
+        **option,
         "ratio": run["service_s"] / bare["process_s"],
         **{k: run[k] for k in keys},
     }

@@ -49,6 +49,16 @@ _NOT_NOW = (QueueFull, TooManyJobs, ServiceNotReady, StorageFull)
 _WRITE_TRIES = 3
 
 
+def _feedable(record: CorpusRecord, book: BookRecord) -> bool:
+    """Whether ``book`` may still be submitted: its corpus not cancelled, the book neither
+    ended nor submitted."""
+    return (
+        record.status is not CorpusStatus.CANCELLED
+        and book.job_id is None
+        and not book.status.is_final
+    )
+
+
 @dataclass
 class Live:
     """A corpus with books still to end, as the feeder holds it."""
@@ -256,14 +266,13 @@ class Feeder:
             runnable = [
                 live
                 for live in self.live.values()
-                if live.record.status is not CorpusStatus.CANCELLED
-                and any(b.job_id is None and not b.status.is_final for b in live.books)
+                if any(_feedable(live.record, b) for b in live.books)
             ]
             if not runnable:
                 return
             live = runnable[self._turn % len(runnable)]
             self._turn += 1
-            book = next(b for b in live.books if b.job_id is None and not b.status.is_final)
+            book = next(b for b in live.books if _feedable(live.record, b))
             outcome = await self._feed_book(live, book)
             if outcome is None:
                 return  # the queue has no room now
@@ -283,7 +292,7 @@ class Feeder:
         book.chars, book.sha256 = len(text), sha256
         if live.earlier is None:
             live.earlier = await asyncio.to_thread(read_manifest, Path(record.output_path))
-        if record.status is CorpusStatus.CANCELLED or book.status.is_final:
+        if not _feedable(record, book):
             return 0  # the corpus was cancelled while the book was read: never submit it
         made_from = self._entry(record, book, self._engine(record.model))
         if still_valid(live.earlier.get(book.book_id), made_from, Path(record.output_path)):

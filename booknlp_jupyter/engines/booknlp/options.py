@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..options import EngineOptions
-from .quantize import Quantize
+from .quantize import Quantize, check_device
 
 
 class BookNLPOptions(EngineOptions):
@@ -73,8 +73,8 @@ class BookNLPOptions(EngineOptions):
 
     @model_validator(mode="after")
     def _quantize_on_the_cpu(self) -> BookNLPOptions:
-        if self.quantize is not None and self.device and not self.device.startswith("cpu"):
-            raise ValueError(f"quantize {self.quantize!r} runs on the CPU only, not {self.device}")
+        if self.device:  # a default device is known only when the worker loads (`engine`)
+            check_device(self.quantize, self.device)
         return self
 
     def file_options(self) -> dict[str, Any]:

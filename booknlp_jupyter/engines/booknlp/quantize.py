@@ -17,23 +17,22 @@ Quantize = Literal["int8"]
 
 
 def check_device(option: Quantize | None, device: Any) -> None:
-    """Refuse ``quantize`` on a device other than the CPU, saying what to do."""
-    if option is not None and getattr(device, "type", str(device)) != "cpu":
+    """Refuse ``quantize`` on a device other than the CPU (a `torch.device` or its name,
+    such as the ``device`` option), saying what to do."""
+    kind = getattr(device, "type", None) or str(device).split(":")[0]
+    if option is not None and kind != "cpu":
         raise ValueError(
             f"quantize {option!r} runs on the CPU only (the device is {device}): set the "
             "booknlp engine option device to 'cpu', or remove quantize"
         )
 
 
-def quantize_part(part: Any) -> int:
+def quantize_part(part: Any) -> None:
     """Quantize the linear layers of a loaded BookNLP part's network (``part.model``) in
-    place; the number of layers quantized."""
+    place."""
     import torch
     from torch.ao.quantization import quantize_dynamic
 
-    model = part.model
-    linear = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
     with warnings.catch_warnings():  # PyTorch's deprecation notice, once per layer
         warnings.simplefilter("ignore", UserWarning)
-        quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-    return linear
+        quantize_dynamic(part.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
