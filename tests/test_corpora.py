@@ -151,6 +151,40 @@ async def test_cancel_stops_books_not_started(api, jp_root_dir, gate):
     assert (await api.json("DELETE", "corpora", cid))[0] == 409
 
 
+async def test_a_book_queued_as_its_corpus_is_cancelled_never_runs(
+    api, jp_root_dir, jp_serverapp, gate, monkeypatch
+):
+    # the window CI once hit: the book's job is queued (here, running) but the feeder has
+    # not yet recorded its id when the corpus is cancelled
+    jobs = jp_serverapp.web_app.settings["booknlp_corpora"].jobs
+    real, queued, release = jobs.submit, asyncio.Event(), asyncio.Event()
+
+    async def submit_then_hold(*args, **kwargs):
+        answer = await real(*args, **kwargs)
+        queued.set()
+        await release.wait()
+        return answer
+
+    monkeypatch.setattr(jobs, "submit", submit_then_hold)
+    _books(jp_root_dir / "window", 1, body=f"{gate.directive}\n")
+    cid = (await _corpus(api, {"folder": "window"}))["corpus_id"]
+    await asyncio.wait_for(queued.wait(), 30)
+    code, cancelled = await api.json("DELETE", "corpora", cid)
+    assert code == 200 and cancelled["counts"]["cancelled"] == 1, cancelled
+    release.set()
+    job_id = await wait_until_async(
+        lambda: _job_id(api, cid), 30, "the feeder to record the book's job"
+    )
+    gate.open()
+    job = await api.wait(job_id)
+    assert job["status"] == "cancelled", job
+    assert (await api.json("GET", "corpora", cid))[1]["counts"]["cancelled"] == 1
+
+
+async def _job_id(api, corpus_id: str) -> str | None:
+    return (await api.json("GET", "corpora", corpus_id))[1]["books"][0]["job_id"]
+
+
 async def test_single_jobs_get_in_while_a_corpus_runs(api, jp_root_dir, gate):
     _books(jp_root_dir / "big", 12, body=f"{gate.directive}\n")
     view = await _corpus(api, {"folder": "big"})

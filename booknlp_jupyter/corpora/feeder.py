@@ -321,8 +321,19 @@ class Feeder:
             return 0
         book.job_id = job.job_id
         self.store.update_book(book, "job_id", "chars", "sha256")
+        if book.status.is_final:  # the corpus was cancelled while the job was queued
+            self._withdraw(job)
+            return 0
         self.publish(record.corpus_id)
         return 1 if job.status is JobStatus.PENDING and not job.reused_from else 0
+
+    def _withdraw(self, job: Job) -> None:
+        """Cancel a job submitted for a book that was cancelled meanwhile: the book was
+        not started when its corpus was cancelled, so it must never run."""
+        if job.status.is_final:
+            return
+        with contextlib.suppress(JobError):  # it ended meanwhile
+            self.jobs.cancel(job.job_id, force=True)
 
     def _read(self, path: Path, strip_gutenberg: bool) -> tuple[str, str]:
         """The book's text, refused (`BadBook`) if the file now resolves outside the root."""
