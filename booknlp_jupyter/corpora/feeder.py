@@ -330,9 +330,7 @@ class Feeder:
     def _withdraw(self, job: Job) -> None:
         """Cancel a job submitted for a book that was cancelled meanwhile: the book was
         not started when its corpus was cancelled, so it must never run."""
-        if job.status.is_final:
-            return
-        with contextlib.suppress(JobError):  # it ended meanwhile
+        with contextlib.suppress(JobError):  # it ended meanwhile (or at once, reused)
             self.jobs.cancel(job.job_id, force=True)
 
     def _read(self, path: Path, strip_gutenberg: bool) -> tuple[str, str]:
