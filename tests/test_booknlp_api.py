@@ -78,7 +78,7 @@ def offline(monkeypatch, tmp_path):
 @pytest.fixture
 def booknlp_overrides(tiny_models, offline, request):
     param = getattr(request, "param", None) or {}
-    opts = options(tiny_models)
+    opts = options(tiny_models, **param.get("booknlp", {}))
     overrides = {"default_model": "custom", "engine_options": opts}
     if param.get("exiting"):
         overrides["engines"] = {"exiting": "tests.test_booknlp_api:ExitingCoref"}
@@ -147,8 +147,24 @@ async def fetch_tables(api, job_id: str) -> dict:
     return tables
 
 
-async def test_custom_job_equals_booknlp_process(api, tiny_models, tmp_path):
-    """Every table typed and equal to BookNLP's own files; progress through every stage."""
+@pytest.fixture(scope="module")
+def bare_full(tiny_models, tmp_path_factory):
+    """BookNLP's own files for TEXT and the full pipeline (run once)."""
+    out = tmp_path_factory.mktemp("bare-full")
+    assert bare_booknlp(tiny_models, TEXT, out, FULL) == 0
+    return read_output(out, "book")
+
+
+@pytest.mark.parametrize(
+    "booknlp_overrides",
+    [{}, {"booknlp": {"spacy_chunk_chars": 6000, "spacy_processes": 2}}],
+    ids=["one-piece", "pieces-in-helpers"],
+    indirect=True,
+)
+async def test_custom_job_equals_booknlp_process(api, bare_full):
+    """Every table typed and equal to BookNLP's own files; progress through every stage.
+    Also with the text parsed in five pieces, two at a time (a spaCy helper process beside
+    the worker): still BookNLP's whole-text analysis."""
     job = await api.submit(TEXT, model="custom", pipeline=FULL, book_id="pp")
     seen = []
     while True:
@@ -165,8 +181,7 @@ async def test_custom_job_equals_booknlp_process(api, tiny_models, tmp_path):
     assert len(order) >= 5, order  # 2 cores: a fast stage can pass between two polls
 
     tables = await fetch_tables(api, job["job_id"])
-    assert bare_booknlp(tiny_models, TEXT, tmp_path / "bare", FULL) == 0
-    expected = read_output(tmp_path / "bare", "book")
+    expected = bare_full
     for name in ("tokens", "entities", "quotes", "supersenses", "events"):
         got = tables[name].to_pydict()
         assert got == getattr(expected, name), name

@@ -14,6 +14,8 @@ unknown keys stop the server): ``model_dir`` (default
 ``coref_model_path``, ``quote_attribution_model_path`` (for ``custom``), ``vocab_file``,
 ``spacy_model`` (as the lite engine), ``device`` (``cuda``/``cpu``; default CUDA when
 available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as BookNLP),
+``spacy_processes`` (default 1; n parses n chunks at once, in helper processes, or
+``"auto"``: one per usable CPU; `spacy_parallel`; the same tables),
 ``numpy_loops`` (default true: BookNLP's per-token Python loops done by numpy, the same
 tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
 (default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:
@@ -212,6 +214,7 @@ class BookNLPEngine(Engine):
                 self.settings.referential_gender_hyperparameterFile
                 or data_path("gutenberg_prop_gender_terms.txt")
             ),
+            spacy_pipe=self._spacy_pipe(),
         )
         try:
             with compat.contain_exit(lambda: f"stage {current['stage']!r}"):
@@ -230,6 +233,17 @@ class BookNLPEngine(Engine):
         progress(0.995, "tables")
         return result
 
+    def _spacy_pipe(self) -> Any:
+        """What parses the spaCy pieces: None (``nlp.pipe``) or `spacy_parallel`'s pipe."""
+        processes = self.settings.parsers()
+        if processes <= 1:
+            return None
+        from functools import partial
+
+        from .spacy_parallel import parallel_pipe
+
+        return partial(parallel_pipe, self._nlp, self.spacy_model, processes=processes)
+
     def describe(self) -> dict[str, Any]:
         from . import files
 
@@ -247,6 +261,7 @@ class BookNLPEngine(Engine):
             "loaded": sorted({m for m, _ in self._parts}),
             "batch_sizes": self._batch_sizes,
             "quantize": self.settings.quantize,
+            "spacy_processes": self.settings.parsers(),
         }
         if importlib.util.find_spec("torch") is not None:
             try:

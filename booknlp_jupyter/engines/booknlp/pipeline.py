@@ -1,10 +1,11 @@
 """One book through BookNLP's pipeline, in memory: `EnglishBookNLP.process` without its files.
 
 The steps, their order and their arguments are BookNLP 1.0.8's own (english_booknlp.py);
-what differs is around them: spaCy in chunks (`spacy_stage`), the gender prior read once
-per worker (`GenderEM` from the lite engine's BookNLP parts), name clustering without its
-quadratic loops (`lite.name_clusters`), progress per stage and batch, and results kept
-in memory for `tables.from_run` instead of written to files. The models' own Python loops
+what differs is around them: spaCy in chunks (`spacy_stage`), several at once with
+``spacy_processes`` (`spacy_parallel`), the gender prior read once per worker (`GenderEM`
+from the lite engine's BookNLP parts), name clustering without its quadratic loops
+(`lite.name_clusters`), progress per stage and batch, and results kept in memory for
+`tables.from_run` instead of written to files. The models' own Python loops
 are numpy ones when the engine installed them (``numpy_loops``: `fast_entities` ...).
 """
 
@@ -29,6 +30,8 @@ class Parts:
     gender_cats: list[list[str]] = field(default_factory=list)
     gender_prior: str = ""
     progress_holder: Any = None
+    #: Parses the spaCy pieces (None: ``nlp.pipe``, one at a time; `spacy_stage.Pipe`).
+    spacy_pipe: Any = None
 
 
 def process(
@@ -62,7 +65,11 @@ def process(
     with torch.no_grad():
         begin("spacy")
         tokens = spacy_stage.parse(
-            text, parts.nlp, chunk_chars, lambda d, t: stages.step(d, t, "spacy")
+            text,
+            parts.nlp,
+            chunk_chars,
+            lambda d, t: stages.step(d, t, "spacy"),
+            pipe=parts.spacy_pipe,
         )
         out["tokens"] = tokens
         if not tokens:

@@ -15,8 +15,9 @@ bounded, whatever the text. Each piece is tokenized in linear time
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..lite.bounded import make_doc
@@ -125,18 +126,24 @@ def _extent(text: str, cut: int, overlap: int) -> int:
     return end
 
 
+#: Parses texts: their Docs, in order (default: ``nlp.pipe``; `spacy_parallel.parallel_pipe`).
+Pipe = Callable[[Sequence[str]], Iterator[Any]]
+
+
 def parse(
     text: str,
     nlp: Any,
     chunk_chars: int,
     progress: Callable[[float, float], None],
     overlap: int = OVERLAP_CHARS,
+    pipe: Pipe | None = None,
 ) -> list[Any]:
     """BookNLP ``Token`` objects for ``text``; ``progress(done_chars, total_chars)`` per piece.
 
     Each piece is parsed ``overlap`` characters into the next, and the two parses are
     stitched at a sentence start on which they agree, so the joined analysis is the one
-    spaCy gives the whole text (BookNLP's), with memory bounded by one piece."""
+    spaCy gives the whole text (BookNLP's), with memory bounded by one piece. ``pipe``
+    parses the pieces (several at once: `spacy_parallel`)."""
     from booknlp.common.pipelines import SpacyPipeline
     from spacy.tokens import Doc
 
@@ -153,10 +160,28 @@ def parse(
         (cuts[i], _extent(text, cuts[i + 1], overlap) if i + 2 < len(cuts) else len(text))
         for i in range(len(pieces))
     ]
-    texts = (make_doc(nlp.tokenizer, text[start:end]) for start, end in spans)
+    texts = [text[start:end] for start, end in spans]
+    if pipe is None:
+        docs = nlp.pipe((make_doc(nlp.tokenizer, t) for t in texts), batch_size=1)
+    else:
+        docs = pipe(texts)
+    with contextlib.closing(docs):
+        kept = _stitched(spans, docs, progress, len(text))
+    doc = Doc.from_docs(kept, ensure_whitespace=False)
+    del kept, docs
+    return pipeline.process_doc(doc)
+
+
+def _stitched(
+    spans: list[tuple[int, int]],
+    docs: Iterator[Any],
+    progress: Callable[[float, float], None],
+    total: int,
+) -> list[Any]:
+    """The pieces' parses, each cut where it is stitched to the next (`_stitch`)."""
     kept: list[Any] = []
     previous: tuple[Any, int, int] | None = None  # parse, its offset, first token to keep
-    for (start, _), doc in zip(spans, nlp.pipe(texts, batch_size=1), strict=True):
+    for (start, _), doc in zip(spans, docs, strict=True):
         if previous is None:
             previous = (doc, start, 0)
             continue
@@ -167,10 +192,8 @@ def parse(
             where = (at, 0)
         kept.append(prev[keep_from : where[0]].as_doc())
         previous = (doc, start, where[1])
-        progress(start, len(text))
+        progress(start, total)
     prev, _, keep_from = previous  # type: ignore[misc]
     kept.append(prev[keep_from:].as_doc())
-    progress(len(text), len(text))
-    doc = Doc.from_docs(kept, ensure_whitespace=False)
-    del kept, previous, prev
-    return pipeline.process_doc(doc)
+    progress(total, total)
+    return kept
