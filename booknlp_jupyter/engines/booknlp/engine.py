@@ -14,8 +14,9 @@ unknown keys stop the server): ``model_dir`` (default
 ``coref_model_path``, ``quote_attribution_model_path`` (for ``custom``), ``vocab_file``,
 ``spacy_model`` (as the lite engine), ``device`` (``cuda``/``cpu``; default CUDA when
 available), ``spacy_chunk_chars`` (default 100,000; 0 parses the book whole, as BookNLP),
-``spacy_processes`` (default 1; n parses n chunks at once, in helper processes, or
-``"auto"``: one per usable CPU; `spacy_parallel`; the same tables),
+``spacy_processes`` (how many chunks are parsed at once, in helper processes beside the
+worker; default two where two CPUs are usable, ``"auto"``: one per usable CPU, 1: one after
+another; `spacy_parallel`; the same tables),
 ``numpy_loops`` (default true: BookNLP's per-token Python loops done by numpy, the same
 tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
 (default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:

@@ -31,9 +31,10 @@ class BookNLPOptions(EngineOptions):
     spacy_chunk_chars: int = Field(100_000, ge=0)
     #: spaCy parses of those chunks at once (`spacy_parallel`): 1 parses them one after
     #: another in the worker; n adds n - 1 helper processes for the spaCy stage only (about
-    #: 800 MB each while it runs); ``"auto"``: one per usable CPU (`threads.usable_cpus`).
-    #: The same tables either way.
-    spacy_processes: int | Literal["auto"] = 1
+    #: 800 MB each while it runs); ``"auto"``: one per usable CPU (`threads.usable_cpus`);
+    #: None (the default): two where the worker may use two CPUs or more, else one. The
+    #: same tables either way.
+    spacy_processes: int | Literal["auto"] | None = None
     #: Run BookNLP's per-token Python loops with numpy (the entity tagger's batches, layer
     #: merging, events and CRF decoding; the speaker model's batches; coref's inputs, quote
     #: lookup and mention-by-mention loop): the same tensors and BookNLP's rules, so the
@@ -70,17 +71,18 @@ class BookNLPOptions(EngineOptions):
     @field_validator("spacy_processes", mode="before")
     @classmethod
     def _spacy_processes(cls, value: Any) -> Any:
-        if value == "auto" or (type(value) is int and 1 <= value <= 256):
+        if value is None or value == "auto" or (type(value) is int and 1 <= value <= 256):
             return value
-        raise ValueError(f"{value!r} is not a number of processes (1 to 256) or 'auto'")
+        raise ValueError(f"{value!r} is not a number of processes (1 to 256), 'auto' or None")
 
     def parsers(self) -> int:
         """How many spaCy parses may run at once (``spacy_processes``, resolved)."""
-        if self.spacy_processes == "auto":
-            from .threads import usable_cpus
+        if isinstance(self.spacy_processes, int):
+            return self.spacy_processes
+        from .threads import usable_cpus
 
-            return usable_cpus()
-        return self.spacy_processes
+        cpus = usable_cpus()
+        return cpus if self.spacy_processes == "auto" else min(2, cpus)
 
     @model_validator(mode="after")
     def _batch_size_needs_numpy_loops(self) -> BookNLPOptions:
