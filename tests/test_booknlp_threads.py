@@ -53,6 +53,19 @@ def test_the_doctor_says_when_torch_would_oversubscribe() -> None:
         BookNLPOptions(torch_threads=0)
 
 
+def test_the_doctor_says_when_spacy_parsers_would_oversubscribe() -> None:
+    def line(options: dict) -> tuple[bool, str]:
+        return next((ok, detail) for what, ok, detail in doctor.checks(options)
+                    if what == "spaCy parsers")  # fmt: skip
+
+    usable = threads.usable_cpus()
+    assert line({}) == (True, f"{min(2, usable)} at once on {usable} usable CPUs")
+    ok, fix = line({"spacy_processes": usable + 1})
+    assert not ok and f'"spacy_processes": {usable}' in fix
+    ok, why = line({"spacy_processes": 0})
+    assert not ok and "1 to 256" in why
+
+
 def test_torch_threads_reach_the_workers_torch(tiny_models, monkeypatch) -> None:  # noqa: F811
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     before = torch.get_num_threads()

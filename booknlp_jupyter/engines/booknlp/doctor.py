@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import files, threads
 from .compat import TRANSFORMERS_RANGE, BookNLPEngineError, check_transformers
+from .options import BookNLPOptions
 
 
 def _version(dist: str) -> str | None:
@@ -75,6 +78,11 @@ def checks(options: Mapping[str, Any] | None = None) -> list[tuple[str, bool, st
         wanted = int((options or {}).get("torch_threads") or torch.get_num_threads())
         ok, detail = threads.check(wanted, threads.usable_cpus())
         out.append(("CPU threads", ok, detail))
+    try:
+        parsers = BookNLPOptions(spacy_processes=(options or {}).get("spacy_processes")).parsers()
+        out.append(("spaCy parsers", *threads.check_parsers(parsers, threads.usable_cpus())))
+    except ValidationError as exc:
+        out.append(("spaCy parsers", False, exc.errors()[0]["msg"]))
     directory = files.model_dir(options)
     for model, names in files.MODEL_SETS.items():
         missing = [n for n in names.values() if not (directory / n).is_file()]

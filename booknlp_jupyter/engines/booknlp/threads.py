@@ -1,4 +1,5 @@
-"""How many CPU threads PyTorch may use here (option ``torch_threads``, the doctor's check).
+"""How many CPU threads PyTorch may use here (option ``torch_threads``, the doctor's check),
+and how many spaCy parses may run at once (``spacy_processes``).
 
 PyTorch starts one thread per core it sees, but a JupyterHub container often sees the
 node's cores and may use only a few (its cgroup CPU quota, or its CPU affinity). More
@@ -51,4 +52,14 @@ def check(threads: int, usable: int) -> tuple[bool, str]:
         f"PyTorch would use {threads} threads on {usable} usable CPUs (CPU quota or "
         f'affinity): set c.BookNLPApp.engine_options = {{"booknlp": {{"torch_threads": '
         f"{usable}}}}}"
+    )
+
+
+def check_parsers(parsers: int, usable: int) -> tuple[bool, str]:
+    """The doctor's line: whether ``parsers`` spaCy parses at once fit ``usable`` CPUs."""
+    if parsers <= usable:
+        return True, f"{parsers} at once on {usable} usable CPUs"
+    return False, (
+        f"{parsers} spaCy parses at once on {usable} usable CPUs slow each other down: set "
+        f'c.BookNLPApp.engine_options = {{"booknlp": {{"spacy_processes": {usable}}}}}'
     )
