@@ -18,8 +18,8 @@
 #                          per CPU; SPACY_PROCESSES= skips it), and prints one table.
 #
 # Without a GPU it runs the same steps on the CPU with the first $BOOKNLP_GPU_CHARS
-# characters (default 20,000) and no second service run, so the script is known to work
-# before a GPU run.
+# characters (default 20,000: one spaCy piece, which the spacy_processes run parses alone)
+# and no batch_size run, so the script is known to work before a GPU run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHL=.whl
