@@ -14,8 +14,12 @@
    agrees (`rule_pronouns`).
 5. After quote attribution, first-person pronouns in a quote join the speaker's cluster
    (`link_speakers`); "you" in a quote joins the cluster of the person it is said to
-   (`link_addressees`): the speaker of the quote just before, else just after, when
-   that is someone else and the quotes are one exchange.
+   (`link_addressees`): the person addressed by name inside it ("Lizzy, you..."), else
+   the speaker of the quote just before, else just after, when that is someone else
+   and the quotes are one exchange; so does a "sir" or "my dear" said to them.
+6. `cluster_rules` joins "Mr. Oak" to "Gabriel Oak" (before step 4), and after step 5
+   the kin phrases of one possessor ("her father" ... "her father", Mr. Woodhouse) and
+   "the doctor" to the book's one Dr. Archie.
 """
 
 from __future__ import annotations
@@ -32,6 +36,31 @@ PRONOUN_WINDOW = 120
 #: The most tokens between two quotes of one exchange (`link_addressees`).
 EXCHANGE_GAP = 60
 NARRATOR = 0
+#: Words that address someone without naming them (`link_addressees`).
+ADDRESS_TERMS = frozenset(
+    [
+        "sir",
+        "madam",
+        "madame",
+        "ma'am",
+        "mum",
+        "miss",
+        "lord",
+        "lady",
+        "master",
+        "mistress",
+        "mister",
+        "dear",
+        "darling",
+        "love",
+        "friend",
+        "child",
+        "boy",
+        "girl",
+        "man",
+        "sirs",
+    ]
+)
 _HE_SHE = HE | SHE
 
 
@@ -193,11 +222,20 @@ def link_addressees(
     speakers: list[int | None],
 ) -> list[int]:
     """Second-person pronouns inside a quote join the cluster of its addressee: the
-    speaker of the previous quote, else of the next, when that speaker is another
-    character and at most ``EXCHANGE_GAP`` tokens separate the two quotes."""
+    first person addressed inside the quote (a vocative: a name or noun phrase set off
+    by punctuation) unless that is the speaker, else the speaker of the previous quote,
+    else of the next, when that speaker is another character and at most
+    ``EXCHANGE_GAP`` tokens separate the two quotes. A bare term of address
+    (`ADDRESS_TERMS`: "sir", "my dear") names no one: it joins the exchange's addressee."""
     out = list(refs)
     who = [out[m] if m is not None else None for m in speakers]
+    voc, terms = _vocatives(cols, mentions, quotes)
     for q, j in _quoted_pronouns(cols, mentions, quotes, SECOND_PERSON):
+        v = voc.get(q)
+        addressee = out[v] if v is not None and out[v] != who[q] else _addressee(quotes, who, q)
+        if addressee is not None:
+            out[j] = addressee
+    for q, j in terms:
         addressee = _addressee(quotes, who, q)
         if addressee is not None:
             out[j] = addressee
@@ -221,3 +259,39 @@ def _gender(
         word = cols.words[mentions.starts[k]].lower()
         return "he/him/his" if word in HE else "she/her" if word in SHE else None
     return None
+
+
+def _vocatives(
+    cols: TokenColumns, mentions: Mentions, quotes: list[tuple[int, int]]
+) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Quote index -> the first person named or described as addressed inside it; and
+    (quote index, mention) of each bare term of address ("sir", "madam", "my dear")."""
+    from .speaker_features import is_vocative
+
+    out: dict[int, int] = {}
+    terms: list[tuple[int, int]] = []
+    k, n = 0, len(mentions)
+    for q, (start, end) in enumerate(quotes):
+        while k < n and mentions.starts[k] < start:
+            k += 1
+        j = k
+        while j < n and mentions.starts[j] <= end:
+            if (
+                mentions.cats[j] == "PER"
+                and mentions.props[j] != "PRON"
+                and is_vocative(cols.words, start, end, mentions.starts[j], mentions.ends[j])
+            ):
+                if _is_address_term(cols, mentions.starts[j], mentions.ends[j]):
+                    terms.append((q, j))
+                elif q not in out:
+                    out[q] = j
+            j += 1
+    return out, terms
+
+
+def _is_address_term(cols: TokenColumns, s: int, e: int) -> bool:
+    """Whether ``s..e`` is a term of address that names no one ("sir", "my dear")."""
+    words = [w.lower() for w in cols.words[s : e + 1]]
+    if len(words) == 2 and words[0] in ("my", "dear", "good"):
+        words = words[1:]
+    return len(words) == 1 and words[0] in ADDRESS_TERMS

@@ -37,6 +37,7 @@ def run_pipeline(
     """Run every stage ``pipeline`` needs and build the result tables."""
     from . import coref as coref_mod
     from .characters import build_characters
+    from .cluster_rules import join_kin, join_title_nouns, join_titled_names
     from .events import tag_events
     from .parse import parse
     from .quotes import attribute, tag_quotes
@@ -72,6 +73,7 @@ def run_pipeline(
         refs = coref_mod.name_clusters(cols, entities, in_quote)
         progress(STAGE_AT["gender"], "gender")
         em, genders = coref_mod.infer_gender(cols, entities, refs)
+        refs = join_titled_names(cols, mentions, refs, genders)
         final = coref_mod.link_pronouns(cols, mentions, refs, genders, in_quote)
         progress(STAGE_AT["speakers"], "speakers")
         if "quote" in pipeline or "coref" in pipeline:
@@ -80,6 +82,8 @@ def run_pipeline(
             )
             final = coref_mod.link_speakers(cols, mentions, final, quotes, speakers)
             final = coref_mod.link_addressees(cols, mentions, final, quotes, speakers)
+        final = join_kin(cols, mentions, final)
+        final = join_title_nouns(cols, mentions, final)
         genders = em.update_gender_from_coref(genders, entities, final)
         del entities
     out_refs = final if "coref" in pipeline else refs

@@ -32,6 +32,17 @@ _YOU = frozenset(("you", "your", "yours", "yourself", "thou", "thee", "thy", "ye
 _VOC_BEFORE = frozenset((",", "!", "?", ".", ";", "\u2014", "--"))
 _VOC_AFTER = frozenset((",", "!", "?", ".", ";", "\u2014", "--"))
 
+
+def is_vocative(words: Sequence[str], s: int, e: int, ms: int, me: int) -> bool:
+    """Whether the mention ``ms..me`` inside the quote ``s..e`` (its marks' tokens) is
+    set off as an address: after the opening mark or punctuation, before punctuation
+    or the closing mark ("Lizzy, ...", "..., my dear Mr. Bennet!")."""
+    if me >= e:
+        return False
+    prev = words[ms - 1] if ms - 1 >= s else ""
+    return (ms - 1 == s or prev in _VOC_BEFORE) and (words[me + 1] in _VOC_AFTER or me + 1 == e)
+
+
 FEATURES = (
     "after",
     "before",
@@ -172,9 +183,7 @@ class DocSpeakers:
             ms, me = self.mentions.starts[k], self.mentions.ends[k]
             if self.mentions.props[k] == "PRON" or me >= e:
                 continue
-            prev = words[ms - 1] if ms - 1 >= s else ""
-            nxt = words[me + 1]
-            if (ms - 1 == s or prev in _VOC_BEFORE) and (nxt in _VOC_AFTER or me + 1 == e):
+            if is_vocative(words, s, e, ms, me):
                 out.add(self.cluster_of(k))
         return out
 

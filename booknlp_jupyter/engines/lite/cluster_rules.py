@@ -1,0 +1,307 @@
+"""Rules that join character clusters BookNLP's name clustering and the pronoun model
+leave apart (`pipeline.run_pipeline` applies them).
+
+* `join_titled_names`, before pronoun resolution: a cluster named only by title and
+  surname ("Mr. Oak", "Mrs Verloc") is the character with a full name of that surname
+  ("Gabriel Oak", "Winnie Verloc") when exactly one such cluster's gender agrees with the
+  title. BookNLP keeps them apart on purpose ("Mr. Oak" is not a variant of "Gabriel
+  Oak"), so a character called both ways is split in two.
+* `join_kin`, after speakers: kin nouns with the same possessor are one character ("her
+  father" ... "her father", both "her" one character; "Emma's mother"), and a parent or
+  spouse is the one character titled with the possessor's surname (Emma Woodhouse's
+  father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
+* `join_title_nouns`, last: "the doctor", "the captain" is the book's one character
+  with that title, when it has exactly one ("Dr. Archie").
+
+Measured on LitBank's 80 books (5-fold cross-validation, `bench/lite_quality.py`): see
+the README's quality table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .entities import Mentions
+from .tokens import TokenColumns
+
+HE = "he/him/his"
+SHE = "she/her"
+#: Titles before a surname, and the referential gender each implies ("" = either).
+TITLE_GENDER: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "mr",
+            "mr.",
+            "mister",
+            "sir",
+            "lord",
+            "master",
+            "monsieur",
+            "m.",
+            "herr",
+            "signor",
+            "señor",
+            "senor",
+            "don",
+            "squire",
+        ],
+        HE,
+    ),
+    **dict.fromkeys(
+        [
+            "mrs",
+            "mrs.",
+            "miss",
+            "lady",
+            "madame",
+            "madam",
+            "mme",
+            "mme.",
+            "mlle",
+            "mademoiselle",
+            "mistress",
+            "dame",
+            "frau",
+            "signora",
+            "widow",
+        ],
+        SHE,
+    ),
+    **dict.fromkeys(
+        [
+            "dr",
+            "dr.",
+            "doctor",
+            "captain",
+            "capt.",
+            "colonel",
+            "col.",
+            "major",
+            "general",
+            "professor",
+            "prof.",
+            "farmer",
+            "parson",
+        ],
+        "",
+    ),
+}
+#: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
+#: the same "her", is one man. Siblings, children and friends can be several.
+KIN = frozenset(
+    [
+        "father",
+        "mother",
+        "wife",
+        "husband",
+        "papa",
+        "mamma",
+        "mama",
+        "pa",
+        "ma",
+        "grandfather",
+        "grandmother",
+        "stepmother",
+        "stepfather",
+        "guardian",
+        "godmother",
+        "godfather",
+    ]
+)
+#: Kin nouns whose bearer usually shares the possessor's surname, and the titles that
+#: bearer goes by: "her father" of Emma Woodhouse is Mr. Woodhouse, "his wife" of Mr.
+#: Bennet is Mrs. Bennet (not Miss Bennet, nor Master Bennet).
+PARENT_TITLES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ["father", "papa", "pa", "husband"],
+        frozenset(
+            ["mr", "mr.", "mister", "sir", "lord", "monsieur", "m.", "herr", "signor", "don"]
+        ),
+    ),
+    **dict.fromkeys(
+        ["mother", "mamma", "mama", "ma", "wife"],
+        frozenset(["mrs", "mrs.", "lady", "madame", "mme", "mme.", "dame", "frau", "signora"]),
+    ),
+}
+#: Common nouns that are also titles: "the doctor" is the book's one Dr. Archie.
+TITLE_NOUNS: dict[str, frozenset[str]] = {
+    "doctor": frozenset(["dr", "dr.", "doctor"]),
+    "captain": frozenset(["captain", "capt."]),
+    "colonel": frozenset(["colonel", "col."]),
+    "major": frozenset(["major"]),
+    "general": frozenset(["general"]),
+    "professor": frozenset(["professor", "prof."]),
+    "parson": frozenset(["parson"]),
+    "squire": frozenset(["squire"]),
+    "judge": frozenset(["judge"]),
+    "lieutenant": frozenset(["lieutenant", "lt."]),
+    "sergeant": frozenset(["sergeant", "sgt."]),
+    "governor": frozenset(["governor"]),
+    "king": frozenset(["king"]),
+    "queen": frozenset(["queen"]),
+    "prince": frozenset(["prince"]),
+    "princess": frozenset(["princess"]),
+    "duke": frozenset(["duke"]),
+    "duchess": frozenset(["duchess"]),
+    "count": frozenset(["count"]),
+    "countess": frozenset(["countess"]),
+    "baron": frozenset(["baron"]),
+}
+POSSESSIVES = frozenset(("his", "her", "my", "their", "your", "our", "thy"))
+_APOSTROPHE_S = frozenset(("'s", "\u2019s"))
+
+
+def _names(
+    cols: TokenColumns, mentions: Mentions, refs: list[int]
+) -> tuple[dict[int, set[tuple[str, tuple[str, ...]]]], dict[int, set[tuple[str, ...]]]]:
+    """Per cluster: its (title gender, surname) forms and its other names (lowercased)."""
+    titled: dict[int, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
+    plain: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for k in range(len(mentions)):
+        if mentions.props[k] != "PROP" or mentions.cats[k] != "PER":
+            continue
+        words = tuple(w.lower() for w in cols.words[mentions.starts[k] : mentions.ends[k] + 1])
+        if len(words) >= 2 and words[0] in TITLE_GENDER:
+            titled[refs[k]].add((TITLE_GENDER[words[0]], words[1:]))
+        else:
+            plain[refs[k]].add(words)
+    return titled, plain
+
+
+def join_titled_names(
+    cols: TokenColumns, mentions: Mentions, refs: list[int], genders: dict[int, dict[str, Any]]
+) -> list[int]:
+    """Clusters after joining each "Title Surname" cluster to its full-named character.
+
+    A cluster qualifies when all its names are titled, or the bare surname ("Oak" beside
+    "Mr. Oak"). Its target: the one other cluster with an untitled name of two or more
+    words ending in that surname, whose gender (BookNLP's ``genders``) is the title's
+    (any, for "Dr." or "Captain") and which bears no title of the other gender.
+    """
+    titled, plain = _names(cols, mentions, refs)
+    by_surname: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for c, names in plain.items():
+        for words in names:
+            for n in range(1, min(3, len(words) - 1) + 1):
+                by_surname[words[-n:]].add(c)
+    moved: dict[int, int] = {}
+    for c, forms in titled.items():
+        if any(all(sur[-len(u) :] != u for _, sur in forms) for u in plain.get(c, ())):
+            continue  # it has a name of its own ("Sir Walter" and "Walter")
+        targets = set()
+        for gender, surname in forms:
+            for t in by_surname.get(surname, ()):
+                their = (genders.get(t) or {}).get("argmax")
+                other_titles = {g for g, _ in titled.get(t, ()) if g and g != gender}
+                if t != c and (not gender or their == gender) and not other_titles:
+                    targets.add(t)
+        if len(targets) == 1:
+            moved[c] = targets.pop()
+    return [moved.get(r, r) for r in refs]
+
+
+def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
+    """Clusters after joining kin phrases with one possessor and noun (`KIN`): each later
+    "her father" (possessor: a pronoun, or a name before "'s") brings its whole cluster
+    into the first one's; then `_join_kin_names`."""
+    span_of = {span: k for k, span in enumerate(zip(mentions.starts, mentions.ends, strict=True))}
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        while c in parent:
+            c = parent[c]
+        return c
+
+    first: dict[tuple[int, str], int] = {}
+    for k in range(len(mentions)):
+        if mentions.props[k] != "NOM" or mentions.cats[k] != "PER":
+            continue
+        s, e = mentions.starts[k], mentions.ends[k]
+        head = cols.span_head(s, e)
+        noun = cols.lemmas[head].lower()
+        if head != e or noun not in KIN:
+            continue
+        owner = _possessor(cols, span_of, s, e)
+        if owner is None:
+            continue
+        key = (find(refs[owner]), noun)
+        c = find(refs[k])
+        if key not in first:
+            first[key] = c
+        elif find(first[key]) != c:
+            parent[c] = find(first[key])
+    out = [find(r) for r in refs]
+    return _join_kin_names(
+        cols, mentions, out, {(find(o), n): find(c) for (o, n), c in first.items()}
+    )
+
+
+def _join_kin_names(
+    cols: TokenColumns, mentions: Mentions, refs: list[int], kin: dict[tuple[int, str], int]
+) -> list[int]:
+    """Each kin cluster (`PARENT_TITLES`) joins the one titled character bearing its
+    possessor's surname, if there is one: Emma Woodhouse's "her father", Mr. Woodhouse."""
+    titled, plain = _names(cols, mentions, refs)
+    surnames: dict[int, set[str]] = defaultdict(set)
+    for c, names in plain.items():
+        surnames[c].update(words[-1] for words in names if len(words) >= 2)
+    for c, forms in titled.items():
+        surnames[c].update(sur[-1] for _, sur in forms)
+    titles: dict[tuple[str, str], set[int]] = defaultdict(set)  # (title, surname) -> clusters
+    for k in range(len(mentions)):
+        if mentions.props[k] == "PROP" and mentions.cats[k] == "PER":
+            words = [w.lower() for w in cols.words[mentions.starts[k] : mentions.ends[k] + 1]]
+            if len(words) >= 2:
+                titles[words[0], words[-1]].add(refs[k])
+    moved: dict[int, int] = {}
+    for (owner, noun), c in kin.items():
+        wanted = PARENT_TITLES.get(noun)
+        if wanted is None:
+            continue
+        targets = {
+            t
+            for sur in surnames.get(owner, ())
+            for title in wanted
+            for t in titles.get((title, sur), ())
+            if t not in (owner, c)
+        }
+        if len(targets) == 1:
+            moved[c] = targets.pop()
+    return [moved.get(r, r) for r in refs]
+
+
+def _possessor(
+    cols: TokenColumns, span_of: dict[tuple[int, int], int], s: int, e: int
+) -> int | None:
+    """The mention owning the phrase ``s..e``: its first word if a possessive pronoun
+    ("her father"), else the mention just before its "'s" ("Emma's father")."""
+    if cols.words[s].lower() in POSSESSIVES:
+        return span_of.get((s, s))
+    for t in range(s + 1, e):
+        if cols.words[t] in _APOSTROPHE_S:
+            return next((span_of[a, t - 1] for a in range(s, t) if (a, t - 1) in span_of), None)
+    return None
+
+
+def join_title_nouns(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
+    """Clusters after joining each "the doctor" (the, then a `TITLE_NOUNS` noun) to the
+    book's one character titled so ("Dr. Archie"), when there is exactly one."""
+    bearers: dict[str, set[int]] = defaultdict(set)
+    for k in range(len(mentions)):
+        if mentions.props[k] == "PROP" and mentions.cats[k] == "PER":
+            s, e = mentions.starts[k], mentions.ends[k]
+            if e > s:
+                bearers[cols.words[s].lower()].add(refs[k])
+    moved: dict[int, int] = {}
+    for k in range(len(mentions)):
+        if mentions.props[k] != "NOM" or mentions.cats[k] != "PER":
+            continue
+        s, e = mentions.starts[k], mentions.ends[k]
+        titles = TITLE_NOUNS.get(cols.lemmas[e].lower())
+        if e != s + 1 or cols.words[s].lower() != "the" or titles is None:
+            continue
+        who = set().union(*(bearers.get(t, set()) for t in titles))
+        if len(who) == 1 and refs[k] not in who:
+            moved.setdefault(refs[k], who.pop())
+    return [moved.get(r, r) for r in refs]

@@ -1,0 +1,188 @@
+"""The lite engine's cluster rules (`cluster_rules`) and vocative addressees, on real parses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("spacy")
+pytest.importorskip("booknlp")
+
+from booknlp_jupyter.engines.lite import LiteEngine
+from booknlp_jupyter.engines.lite.cluster_rules import join_kin, join_title_nouns, join_titled_names
+from booknlp_jupyter.engines.lite.parse import parse
+from tests.lite_support import PIPELINE
+
+HE = {"argmax": "he/him/his"}
+SHE = {"argmax": "she/her"}
+
+
+def _parse(engine: LiteEngine, text: str) -> tuple[Any, Any]:
+    return parse(
+        text,
+        engine._nlp,
+        engine._lexicon,
+        batch_size=8,
+        chunk_chars=100_000,
+        max_doc_chars=1_000_000,
+        on_chunk=lambda done: None,
+    )
+
+
+def _ids(cols: Any, mentions: Any, phrase: str) -> list[int]:
+    """Mention ids whose text is ``phrase``."""
+    found = [
+        k for k in range(len(mentions)) if cols.text(mentions.starts[k], mentions.ends[k]) == phrase
+    ]
+    assert found, (
+        phrase,
+        [cols.text(s, e) for s, e in zip(mentions.starts, mentions.ends, strict=True)],
+    )
+    return found
+
+
+def _ids_at(mentions: Any, start: int) -> int:
+    """The one-word mention at token ``start``."""
+    return next(k for k in range(len(mentions)) if mentions.starts[k] == mentions.ends[k] == start)
+
+
+def _singletons(mentions: Any) -> list[int]:
+    return list(range(len(mentions)))
+
+
+TITLED = (
+    "Gabriel Oak was a young farmer of the hill. Bathsheba Everdene came to the farm that "
+    "spring.\n\nEveryone in the village liked Mr. Oak. Even Miss Everdene smiled at him, and "
+    "Mr. Boldwood frowned."
+)
+
+
+def test_titled_name_joins_full_name_of_its_gender(lite_engine: LiteEngine) -> None:
+    cols, mentions = _parse(lite_engine, TITLED)
+    refs = _singletons(mentions)
+    (oak,) = _ids(cols, mentions, "Gabriel Oak")
+    (mr_oak,) = _ids(cols, mentions, "Mr. Oak")
+    (bath,) = _ids(cols, mentions, "Bathsheba Everdene")
+    (miss,) = _ids(cols, mentions, "Miss Everdene")
+    (boldwood,) = _ids(cols, mentions, "Mr. Boldwood")
+    genders = {oak: HE, bath: SHE}
+    out = join_titled_names(cols, mentions, refs, genders)
+    assert out[mr_oak] == out[oak]
+    assert out[miss] == out[bath]
+    assert out[boldwood] == refs[boldwood]  # no full name of that surname: left alone
+    # a title of the other gender never joins
+    swapped = join_titled_names(cols, mentions, refs, {oak: SHE, bath: HE})
+    assert swapped[mr_oak] == refs[mr_oak] and swapped[miss] == refs[miss]
+
+
+def test_titled_name_with_two_candidates_stays_apart(lite_engine: LiteEngine) -> None:
+    text = (
+        "Jane Bennet sat by the fire. Elizabeth Bennet read a letter.\n\n"
+        "Then Miss Bennet rose and left the room."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (jane,) = _ids(cols, mentions, "Jane Bennet")
+    (eliza,) = _ids(cols, mentions, "Elizabeth Bennet")
+    (miss,) = _ids(cols, mentions, "Miss Bennet")
+    out = join_titled_names(cols, mentions, refs, {jane: SHE, eliza: SHE})
+    assert out == refs  # which Miss Bennet? neither is guessed
+    one = join_titled_names(cols, mentions, refs, {jane: SHE, eliza: HE})
+    assert one[miss] == one[jane]  # with one woman of that name, she is Miss Bennet
+
+
+def test_kin_of_one_possessor_is_one_person(lite_engine: LiteEngine) -> None:
+    text = (
+        "Anne walked home with her father. Mary stayed behind with her father.\n\n"
+        "Later Anne wrote to her father, and Mary's father came to dinner."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    fathers = _ids(cols, mentions, "her father")
+    assert len(fathers) == 3
+    # each "her" is the one-word mention at its phrase's start
+    anne_first, mary, anne_again = (_ids_at(mentions, mentions.starts[f]) for f in fathers)
+    (marys_father,) = _ids(cols, mentions, "Mary 's father")
+    mary_name = _ids_at(mentions, mentions.starts[marys_father])
+    refs[anne_again] = refs[anne_first]  # both "her" are Anne
+    refs[mary] = refs[mary_name]  # this "her" is Mary, who owns "Mary's father" too
+    out = join_kin(cols, mentions, refs)
+    assert out[fathers[0]] == out[fathers[2]]  # Anne's father, twice
+    assert out[fathers[1]] == out[marys_father]  # Mary's father, twice
+    assert out[fathers[0]] != out[fathers[1]]  # two fathers
+
+
+def test_vocative_you_joins_the_person_addressed(lite_engine: LiteEngine) -> None:
+    text = (
+        "Lizzy and Jane came into the library, where Mr. Bennet sat reading.\n\n"
+        "\u201cLizzy, you must not go,\u201d said Mr. Bennet.\n\n"
+        "\u201cShe must,\u201d said Jane."
+    )
+    res = lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+    ent = res.entities
+    rows = list(zip(ent["text"], ent["start_token"], ent["COREF"], strict=True))
+    lizzy = next(int(r) for t, _s, r in rows if t == "Lizzy")
+    you = next(int(r) for t, _s, r in rows if t == "you")
+    others = {int(r) for t, _s, r in rows if t in ("Mr. Bennet", "Jane")}
+    assert you == lizzy  # not Jane, who answers (the exchange rule's pick without it)
+    assert you not in others
+
+
+def test_kin_joins_the_titled_bearer_of_the_possessors_surname(lite_engine: LiteEngine) -> None:
+    text = (
+        "Emma Woodhouse lived with her father at Hartfield. Mr. Woodhouse was a nervous "
+        "man, and Miss Woodhouse loved him.\n\nMr. Knightley called on Emma and her father."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (emma,) = _ids(cols, mentions, "Emma Woodhouse")
+    first, again = _ids(cols, mentions, "her father")
+    (mr,) = _ids(cols, mentions, "Mr. Woodhouse")
+    (miss,) = _ids(cols, mentions, "Miss Woodhouse")
+    (knightley,) = _ids(cols, mentions, "Mr. Knightley")
+    for k in (
+        _ids_at(mentions, mentions.starts[first]),
+        _ids_at(mentions, mentions.starts[again]),
+        miss,
+    ):
+        refs[k] = refs[emma]  # both "her", and Miss Woodhouse, are Emma
+    out = join_kin(cols, mentions, refs)
+    assert out[first] == out[again] == out[mr]  # her father is Mr. Woodhouse
+    assert out[emma] != out[mr] and out[knightley] == refs[knightley]
+
+
+def test_title_noun_joins_the_one_bearer_of_the_title(lite_engine: LiteEngine) -> None:
+    text = (
+        "Dr. Archie drove out to the farm in the snow. Thea was ill.\n\n"
+        "The mother waited at the door until the doctor came in, and Captain Smith and "
+        "Captain Brown argued until the captain left."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (archie,) = _ids(cols, mentions, "Dr. Archie")
+    (doctor,) = _ids(cols, mentions, "the doctor")
+    out = join_title_nouns(cols, mentions, refs)
+    assert out[doctor] == out[archie]
+    (captain,) = _ids(cols, mentions, "the captain")
+    assert out[captain] == refs[captain]  # two captains: which one?
+    (smith,) = _ids(cols, mentions, "Captain Smith")
+    (brown,) = _ids(cols, mentions, "Captain Brown")
+    one = list(refs)
+    one[brown] = one[smith]  # were Brown an alias of Smith, there would be one captain
+    assert join_title_nouns(cols, mentions, one)[captain] == refs[smith]
+
+
+def test_sir_joins_the_person_spoken_to(lite_engine: LiteEngine) -> None:
+    text = (
+        "Jim stood before the captain in the parlour.\n\n"
+        "\u201cWhat do you want, boy?\u201d said the captain.\n\n"
+        "\u201cNothing, sir,\u201d said Jim."
+    )
+    res = lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+    ent = res.entities
+    rows = list(zip(ent["text"], ent["COREF"], strict=True))
+    sir = next(int(r) for t, r in rows if t == "sir")
+    captain = {int(r) for t, r in rows if t == "the captain"}
+    jim = {int(r) for t, r in rows if t == "Jim"}
+    assert sir in captain and sir not in jim
