@@ -10,12 +10,9 @@ pytest.importorskip("spacy")
 pytest.importorskip("booknlp")
 
 from booknlp_jupyter.engines.lite import LiteEngine
-from booknlp_jupyter.engines.lite.cluster_rules import join_kin, join_title_nouns, join_titled_names
+from booknlp_jupyter.engines.lite.cluster_rules import join_kin, join_title_nouns
 from booknlp_jupyter.engines.lite.parse import parse
 from tests.lite_support import PIPELINE
-
-HE = {"argmax": "he/him/his"}
-SHE = {"argmax": "she/her"}
 
 
 def _parse(engine: LiteEngine, text: str) -> tuple[Any, Any]:
@@ -49,47 +46,6 @@ def _ids_at(mentions: Any, start: int) -> int:
 
 def _singletons(mentions: Any) -> list[int]:
     return list(range(len(mentions)))
-
-
-TITLED = (
-    "Gabriel Oak was a young farmer of the hill. Bathsheba Everdene came to the farm that "
-    "spring.\n\nEveryone in the village liked Mr. Oak. Even Miss Everdene smiled at him, and "
-    "Mr. Boldwood frowned."
-)
-
-
-def test_titled_name_joins_full_name_of_its_gender(lite_engine: LiteEngine) -> None:
-    cols, mentions = _parse(lite_engine, TITLED)
-    refs = _singletons(mentions)
-    (oak,) = _ids(cols, mentions, "Gabriel Oak")
-    (mr_oak,) = _ids(cols, mentions, "Mr. Oak")
-    (bath,) = _ids(cols, mentions, "Bathsheba Everdene")
-    (miss,) = _ids(cols, mentions, "Miss Everdene")
-    (boldwood,) = _ids(cols, mentions, "Mr. Boldwood")
-    genders = {oak: HE, bath: SHE}
-    out = join_titled_names(cols, mentions, refs, genders)
-    assert out[mr_oak] == out[oak]
-    assert out[miss] == out[bath]
-    assert out[boldwood] == refs[boldwood]  # no full name of that surname: left alone
-    # a title of the other gender never joins
-    swapped = join_titled_names(cols, mentions, refs, {oak: SHE, bath: HE})
-    assert swapped[mr_oak] == refs[mr_oak] and swapped[miss] == refs[miss]
-
-
-def test_titled_name_with_two_candidates_stays_apart(lite_engine: LiteEngine) -> None:
-    text = (
-        "Jane Bennet sat by the fire. Elizabeth Bennet read a letter.\n\n"
-        "Then Miss Bennet rose and left the room."
-    )
-    cols, mentions = _parse(lite_engine, text)
-    refs = _singletons(mentions)
-    (jane,) = _ids(cols, mentions, "Jane Bennet")
-    (eliza,) = _ids(cols, mentions, "Elizabeth Bennet")
-    (miss,) = _ids(cols, mentions, "Miss Bennet")
-    out = join_titled_names(cols, mentions, refs, {jane: SHE, eliza: SHE})
-    assert out == refs  # which Miss Bennet? neither is guessed
-    one = join_titled_names(cols, mentions, refs, {jane: SHE, eliza: HE})
-    assert one[miss] == one[jane]  # with one woman of that name, she is Miss Bennet
 
 
 def test_kin_of_one_possessor_is_one_person(lite_engine: LiteEngine) -> None:

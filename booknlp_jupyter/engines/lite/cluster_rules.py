@@ -1,17 +1,12 @@
 """Rules that join character clusters BookNLP's name clustering and the pronoun model
-leave apart (`pipeline.run_pipeline` applies them).
+leave apart (`pipeline.run_pipeline` applies them after quote attribution).
 
-* `join_titled_names`, before pronoun resolution: a cluster named only by title and
-  surname ("Mr. Oak", "Mrs Verloc") is the character with a full name of that surname
-  ("Gabriel Oak", "Winnie Verloc") when exactly one such cluster's gender agrees with the
-  title. BookNLP keeps them apart on purpose ("Mr. Oak" is not a variant of "Gabriel
-  Oak"), so a character called both ways is split in two.
-* `join_kin`, after speakers: kin nouns with the same possessor are one character ("her
-  father" ... "her father", both "her" one character; "Emma's mother"), and a parent or
+* `join_kin`: kin nouns with the same possessor are one character ("her father" ...
+  "her father", both "her" one character; "Emma's mother"), and a parent or
   spouse is the one character titled with the possessor's surname (Emma Woodhouse's
   father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
-* `join_title_nouns`, last: "the doctor", "the captain" is the book's one character
-  with that title, when it has exactly one ("Dr. Archie").
+* `join_title_nouns`: "the doctor", "the captain" is the book's one character with
+  that title, when it has exactly one ("Dr. Archie").
 
 Measured on LitBank's 80 books (5-fold cross-validation, `bench/lite_quality.py`): see
 the README's quality table.
@@ -20,7 +15,6 @@ the README's quality table.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from .entities import Mentions
 from .tokens import TokenColumns
@@ -169,38 +163,6 @@ def _names(
     return titled, plain
 
 
-def join_titled_names(
-    cols: TokenColumns, mentions: Mentions, refs: list[int], genders: dict[int, dict[str, Any]]
-) -> list[int]:
-    """Clusters after joining each "Title Surname" cluster to its full-named character.
-
-    A cluster qualifies when all its names are titled, or the bare surname ("Oak" beside
-    "Mr. Oak"). Its target: the one other cluster with an untitled name of two or more
-    words ending in that surname, whose gender (BookNLP's ``genders``) is the title's
-    (any, for "Dr." or "Captain") and which bears no title of the other gender.
-    """
-    titled, plain = _names(cols, mentions, refs)
-    by_surname: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    for c, names in plain.items():
-        for words in names:
-            for n in range(1, min(3, len(words) - 1) + 1):
-                by_surname[words[-n:]].add(c)
-    moved: dict[int, int] = {}
-    for c, forms in titled.items():
-        if any(all(sur[-len(u) :] != u for _, sur in forms) for u in plain.get(c, ())):
-            continue  # it has a name of its own ("Sir Walter" and "Walter")
-        targets = set()
-        for gender, surname in forms:
-            for t in by_surname.get(surname, ()):
-                their = (genders.get(t) or {}).get("argmax")
-                other_titles = {g for g, _ in titled.get(t, ()) if g and g != gender}
-                if t != c and (not gender or their == gender) and not other_titles:
-                    targets.add(t)
-        if len(targets) == 1:
-            moved[c] = targets.pop()
-    return [moved.get(r, r) for r in refs]
-
-
 def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
     """Clusters after joining kin phrases with one possessor and noun (`KIN`): each later
     "her father" (possessor: a pronoun, or a name before "'s") brings its whole cluster
@@ -227,6 +189,8 @@ def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[in
             continue
         key = (find(refs[owner]), noun)
         c = find(refs[k])
+        if c == key[0]:
+            continue  # "her father" in her own cluster: a wrong link, not a person to join
         if key not in first:
             first[key] = c
         elif find(first[key]) != c:
@@ -266,7 +230,7 @@ def _join_kin_names(
             for t in titles.get((title, sur), ())
             if t not in (owner, c)
         }
-        if len(targets) == 1:
+        if len(targets) == 1 and c != owner:
             moved[c] = targets.pop()
     return [moved.get(r, r) for r in refs]
 

@@ -17,9 +17,9 @@
    (`link_addressees`): the person addressed by name inside it ("Lizzy, you..."), else
    the speaker of the quote just before, else just after, when that is someone else
    and the quotes are one exchange; so does a "sir" or "my dear" said to them.
-6. `cluster_rules` joins "Mr. Oak" to "Gabriel Oak" (before step 4), and after step 5
-   the kin phrases of one possessor ("her father" ... "her father", Mr. Woodhouse) and
-   "the doctor" to the book's one Dr. Archie.
+6. Then `cluster_rules` joins the kin phrases of one possessor ("her father" ... "her
+   father", and Emma Woodhouse's father to Mr. Woodhouse) and "the doctor" to the
+   book's one Dr. Archie.
 """
 
 from __future__ import annotations

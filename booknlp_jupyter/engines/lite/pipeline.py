@@ -37,7 +37,7 @@ def run_pipeline(
     """Run every stage ``pipeline`` needs and build the result tables."""
     from . import coref as coref_mod
     from .characters import build_characters
-    from .cluster_rules import join_kin, join_title_nouns, join_titled_names
+    from .cluster_rules import join_kin, join_title_nouns
     from .events import tag_events
     from .parse import parse
     from .quotes import attribute, tag_quotes
@@ -73,7 +73,6 @@ def run_pipeline(
         refs = coref_mod.name_clusters(cols, entities, in_quote)
         progress(STAGE_AT["gender"], "gender")
         em, genders = coref_mod.infer_gender(cols, entities, refs)
-        refs = join_titled_names(cols, mentions, refs, genders)
         final = coref_mod.link_pronouns(cols, mentions, refs, genders, in_quote)
         progress(STAGE_AT["speakers"], "speakers")
         if "quote" in pipeline or "coref" in pipeline:
