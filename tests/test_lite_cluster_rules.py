@@ -44,6 +44,15 @@ def _ids_at(mentions: Any, start: int) -> int:
     return next(k for k in range(len(mentions)) if mentions.starts[k] == mentions.ends[k] == start)
 
 
+def _clusters_by_text(engine: LiteEngine, text: str) -> dict[str, list[int]]:
+    """The engine's entity table on ``text``: each mention text's COREF ids, in order."""
+    res = engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
+    out: dict[str, list[int]] = {}
+    for t, r in zip(res.entities["text"], res.entities["COREF"], strict=True):
+        out.setdefault(t, []).append(int(r))
+    return out
+
+
 def _singletons(mentions: Any) -> list[int]:
     return list(range(len(mentions)))
 
@@ -75,12 +84,10 @@ def test_vocative_you_joins_the_person_addressed(lite_engine: LiteEngine) -> Non
         "\u201cLizzy, you must not go,\u201d said Mr. Bennet.\n\n"
         "\u201cShe must,\u201d said Jane."
     )
-    res = lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
-    ent = res.entities
-    rows = list(zip(ent["text"], ent["start_token"], ent["COREF"], strict=True))
-    lizzy = next(int(r) for t, _s, r in rows if t == "Lizzy")
-    you = next(int(r) for t, _s, r in rows if t == "you")
-    others = {int(r) for t, _s, r in rows if t in ("Mr. Bennet", "Jane")}
+    clusters = _clusters_by_text(lite_engine, text)
+    lizzy = clusters["Lizzy"][0]
+    you = clusters["you"][0]
+    others = {*clusters["Mr. Bennet"], *clusters["Jane"]}
     assert you == lizzy  # not Jane, who answers (the exchange rule's pick without it)
     assert you not in others
 
@@ -135,10 +142,7 @@ def test_sir_joins_the_person_spoken_to(lite_engine: LiteEngine) -> None:
         "\u201cWhat do you want, boy?\u201d said the captain.\n\n"
         "\u201cNothing, sir,\u201d said Jim."
     )
-    res = lite_engine.run(text, model="lite", pipeline=PIPELINE, progress=lambda *a: None)
-    ent = res.entities
-    rows = list(zip(ent["text"], ent["COREF"], strict=True))
-    sir = next(int(r) for t, r in rows if t == "sir")
-    captain = {int(r) for t, r in rows if t == "the captain"}
-    jim = {int(r) for t, r in rows if t == "Jim"}
+    clusters = _clusters_by_text(lite_engine, text)
+    sir = clusters["sir"][0]
+    captain, jim = set(clusters["the captain"]), set(clusters["Jim"])
     assert sir in captain and sir not in jim

@@ -19,68 +19,6 @@ from collections import defaultdict
 from .entities import Mentions
 from .tokens import TokenColumns
 
-HE = "he/him/his"
-SHE = "she/her"
-#: Titles before a surname, and the referential gender each implies ("" = either).
-TITLE_GENDER: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "mr",
-            "mr.",
-            "mister",
-            "sir",
-            "lord",
-            "master",
-            "monsieur",
-            "m.",
-            "herr",
-            "signor",
-            "señor",
-            "senor",
-            "don",
-            "squire",
-        ],
-        HE,
-    ),
-    **dict.fromkeys(
-        [
-            "mrs",
-            "mrs.",
-            "miss",
-            "lady",
-            "madame",
-            "madam",
-            "mme",
-            "mme.",
-            "mlle",
-            "mademoiselle",
-            "mistress",
-            "dame",
-            "frau",
-            "signora",
-            "widow",
-        ],
-        SHE,
-    ),
-    **dict.fromkeys(
-        [
-            "dr",
-            "dr.",
-            "doctor",
-            "captain",
-            "capt.",
-            "colonel",
-            "col.",
-            "major",
-            "general",
-            "professor",
-            "prof.",
-            "farmer",
-            "parson",
-        ],
-        "",
-    ),
-}
 #: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
 #: the same "her", is one man. Siblings, children and friends can be several.
 KIN = frozenset(
@@ -146,23 +84,6 @@ POSSESSIVES = frozenset(("his", "her", "my", "their", "your", "our", "thy"))
 _APOSTROPHE_S = frozenset(("'s", "\u2019s"))
 
 
-def _names(
-    cols: TokenColumns, mentions: Mentions, refs: list[int]
-) -> tuple[dict[int, set[tuple[str, tuple[str, ...]]]], dict[int, set[tuple[str, ...]]]]:
-    """Per cluster: its (title gender, surname) forms and its other names (lowercased)."""
-    titled: dict[int, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
-    plain: dict[int, set[tuple[str, ...]]] = defaultdict(set)
-    for k in range(len(mentions)):
-        if mentions.props[k] != "PROP" or mentions.cats[k] != "PER":
-            continue
-        words = tuple(w.lower() for w in cols.words[mentions.starts[k] : mentions.ends[k] + 1])
-        if len(words) >= 2 and words[0] in TITLE_GENDER:
-            titled[refs[k]].add((TITLE_GENDER[words[0]], words[1:]))
-        else:
-            plain[refs[k]].add(words)
-    return titled, plain
-
-
 def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
     """Clusters after joining kin phrases with one possessor and noun (`KIN`): each later
     "her father" (possessor: a pronoun, or a name before "'s") brings its whole cluster
@@ -206,17 +127,13 @@ def _join_kin_names(
 ) -> list[int]:
     """Each kin cluster (`PARENT_TITLES`) joins the one titled character bearing its
     possessor's surname, if there is one: Emma Woodhouse's "her father", Mr. Woodhouse."""
-    titled, plain = _names(cols, mentions, refs)
-    surnames: dict[int, set[str]] = defaultdict(set)
-    for c, names in plain.items():
-        surnames[c].update(words[-1] for words in names if len(words) >= 2)
-    for c, forms in titled.items():
-        surnames[c].update(sur[-1] for _, sur in forms)
+    surnames: dict[int, set[str]] = defaultdict(set)  # cluster -> last words of its names
     titles: dict[tuple[str, str], set[int]] = defaultdict(set)  # (title, surname) -> clusters
     for k in range(len(mentions)):
         if mentions.props[k] == "PROP" and mentions.cats[k] == "PER":
             words = [w.lower() for w in cols.words[mentions.starts[k] : mentions.ends[k] + 1]]
             if len(words) >= 2:
+                surnames[refs[k]].add(words[-1])
                 titles[words[0], words[-1]].add(refs[k])
     moved: dict[int, int] = {}
     for (owner, noun), c in kin.items():

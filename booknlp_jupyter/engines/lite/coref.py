@@ -167,10 +167,10 @@ def rule_pronouns(
     return out
 
 
-def _quoted_pronouns(
-    cols: TokenColumns, mentions: Mentions, quotes: list[tuple[int, int]], words: frozenset[str]
+def _quoted_mentions(
+    mentions: Mentions, quotes: list[tuple[int, int]]
 ) -> Iterator[tuple[int, int]]:
-    """(quote index, mention id) of each pronoun in ``words`` inside each quote, in order
+    """(quote index, mention id) of each mention starting inside each quote, in order
     (one pass over the mentions: quotes are sorted)."""
     k = 0
     n = len(mentions)
@@ -179,9 +179,17 @@ def _quoted_pronouns(
             k += 1
         j = k
         while j < n and mentions.starts[j] <= end:
-            if mentions.props[j] == "PRON" and cols.words[mentions.starts[j]].lower() in words:
-                yield q, j
+            yield q, j
             j += 1
+
+
+def _quoted_pronouns(
+    cols: TokenColumns, mentions: Mentions, quotes: list[tuple[int, int]], words: frozenset[str]
+) -> Iterator[tuple[int, int]]:
+    """(quote index, mention id) of each pronoun in ``words`` inside each quote."""
+    for q, j in _quoted_mentions(mentions, quotes):
+        if mentions.props[j] == "PRON" and cols.words[mentions.starts[j]].lower() in words:
+            yield q, j
 
 
 def link_speakers(
@@ -270,22 +278,17 @@ def _vocatives(
 
     out: dict[int, int] = {}
     terms: list[tuple[int, int]] = []
-    k, n = 0, len(mentions)
-    for q, (start, end) in enumerate(quotes):
-        while k < n and mentions.starts[k] < start:
-            k += 1
-        j = k
-        while j < n and mentions.starts[j] <= end:
-            if (
-                mentions.cats[j] == "PER"
-                and mentions.props[j] != "PRON"
-                and is_vocative(cols.words, start, end, mentions.starts[j], mentions.ends[j])
-            ):
-                if _is_address_term(cols, mentions.starts[j], mentions.ends[j]):
-                    terms.append((q, j))
-                elif q not in out:
-                    out[q] = j
-            j += 1
+    for q, j in _quoted_mentions(mentions, quotes):
+        start, end = quotes[q]
+        if (
+            mentions.cats[j] == "PER"
+            and mentions.props[j] != "PRON"
+            and is_vocative(cols.words, start, end, mentions.starts[j], mentions.ends[j])
+        ):
+            if _is_address_term(cols, mentions.starts[j], mentions.ends[j]):
+                terms.append((q, j))
+            elif q not in out:
+                out[q] = j
     return out, terms
 
 
