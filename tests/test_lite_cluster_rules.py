@@ -10,7 +10,12 @@ pytest.importorskip("spacy")
 pytest.importorskip("booknlp")
 
 from booknlp_jupyter.engines.lite import LiteEngine
-from booknlp_jupyter.engines.lite.cluster_rules import join_kin, join_title_nouns
+from booknlp_jupyter.engines.lite.cluster_rules import (
+    join_fragments,
+    join_kin,
+    join_title_nouns,
+    split_genders,
+)
 from booknlp_jupyter.engines.lite.parse import parse
 from tests.lite_support import PIPELINE
 
@@ -54,7 +59,8 @@ def _clusters_by_text(engine: LiteEngine, text: str) -> dict[str, list[int]]:
 
 
 def _singletons(mentions: Any) -> list[int]:
-    return list(range(len(mentions)))
+    """Each mention its own cluster (from 1: cluster 0 is the narrator)."""
+    return list(range(1, len(mentions) + 1))
 
 
 def test_kin_of_one_possessor_is_one_person(lite_engine: LiteEngine) -> None:
@@ -146,3 +152,117 @@ def test_sir_joins_the_person_spoken_to(lite_engine: LiteEngine) -> None:
     sir = clusters["sir"][0]
     captain, jim = set(clusters["the captain"]), set(clusters["Jim"])
     assert sir in captain and sir not in jim
+
+
+def _words_at(cols: Any, mentions: Any, word: str) -> list[int]:
+    """The one-word mentions that are ``word``, in order."""
+    return [
+        k
+        for k in range(len(mentions))
+        if mentions.starts[k] == mentions.ends[k] and cols.words[mentions.starts[k]] == word
+    ]
+
+
+def test_a_nameless_fragment_joins_the_one_named_character_of_its_gender(
+    lite_engine: LiteEngine,
+) -> None:
+    text = (
+        "Gabriel Oak looked up at the sky. He was a young farmer.\n\n"
+        "The farmer walked to the gate, and he stopped there.\n\n"
+        "Bathsheba and Gabriel Oak stood at the gate. The farmer turned, and he smiled."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    names = _ids(cols, mentions, "Gabriel Oak")
+    farmers = _ids(cols, mentions, "The farmer")
+    he = _words_at(cols, mentions, "he")
+    (first_he,) = _words_at(cols, mentions, "He")
+    (bathsheba,) = _ids(cols, mentions, "Bathsheba")
+    refs[names[1]] = refs[first_he] = refs[names[0]]  # Oak: a name and "He"
+    refs[he[0]] = refs[farmers[0]]  # a fragment: "The farmer ... he"
+    refs[he[1]] = refs[farmers[1]]  # another, after both Oak and Bathsheba
+    out = join_fragments(cols, mentions, refs)
+    assert out[farmers[0]] == out[he[0]] == out[names[0]]
+    # the second fragment has Oak and Bathsheba just before it, but she is no "he"
+    assert out[farmers[1]] == out[names[0]]
+    assert out[bathsheba] == refs[bathsheba]
+    # too far back: nothing to join
+    assert join_fragments(cols, mentions, refs, window=0)[farmers[0]] == refs[farmers[0]]
+
+
+def test_two_named_men_just_before_leave_a_fragment_alone(lite_engine: LiteEngine) -> None:
+    text = (
+        "Gabriel Oak and William Boldwood met. He nodded and he left.\n\n"
+        "The farmer sighed, and he went home."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (oak,) = _ids(cols, mentions, "Gabriel Oak")
+    (boldwood,) = _ids(cols, mentions, "William Boldwood")
+    (he1,) = _words_at(cols, mentions, "He")
+    he2, he3 = _words_at(cols, mentions, "he")
+    (farmer,) = _ids(cols, mentions, "The farmer")
+    refs[he1], refs[he2], refs[he3] = refs[oak], refs[boldwood], refs[farmer]
+    out = join_fragments(cols, mentions, refs)
+    assert out[farmer] == out[he3] == refs[farmer]  # Oak or Boldwood: which one?
+
+
+def test_a_pronoun_of_the_minority_gender_leaves_its_cluster(lite_engine: LiteEngine) -> None:
+    text = (
+        "Mary met Dickon in the garden. She smiled at him, and he laughed.\n\n"
+        "She ran, she hid, and she waited for him."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (mary,) = _ids(cols, mentions, "Mary")
+    (dickon,) = _ids(cols, mentions, "Dickon")
+    shes = _words_at(cols, mentions, "She") + _words_at(cols, mentions, "she")
+    hims = _words_at(cols, mentions, "him")
+    (he,) = _words_at(cols, mentions, "he")
+    assert len(shes) == 4 and len(hims) == 2
+    for k in [*shes, hims[0], he]:
+        refs[k] = refs[mary]  # one character, "he/him" and "she" alike
+    refs[hims[1]] = refs[dickon]
+    out = split_genders(cols, mentions, refs)
+    assert all(out[k] == refs[mary] for k in [mary, *shes])
+    # "him" and "he" go to Dickon, the nearest earlier person whose pronouns are "he"
+    assert out[hims[0]] == out[he] == refs[dickon]
+    # with no such person before them, each stands alone
+    alone = split_genders(cols, mentions, refs, window=0)
+    assert alone[hims[0]] != alone[he] and refs[mary] not in (alone[hims[0]], alone[he])
+    assert alone[hims[0]] not in refs and alone[he] not in refs
+
+
+def test_the_narrator_takes_the_name_others_call_them(lite_engine: LiteEngine) -> None:
+    narration = " ".join(
+        f"I walked to the {place}, and Holmes watched me."
+        for place in [
+            "door",
+            "window",
+            "fire",
+            "table",
+            "shelf",
+            "lamp",
+            "desk",
+            "chair",
+            "stair",
+            "hall",
+        ]
+    )
+    text = (
+        f"{narration}\n\n"
+        "\u201cWatson, you are late,\u201d said Holmes.\n\n"
+        "I sat down by the fire.\n\n"
+        "\u201cWell, Watson, what do you make of it?\u201d said Holmes.\n\n"
+        "\u201cNothing at all,\u201d I said.\n\n"
+        "\u201cMrs. Hudson, the tea,\u201d said Holmes."
+    )
+    clusters = _clusters_by_text(lite_engine, text)
+    assert set(clusters["Watson"]) == set(clusters["I"]) == {0}  # the narrator
+    assert 0 not in clusters["Holmes"] and 0 not in clusters["Mrs. Hudson"]
+    # with "Mrs. Hudson" addressed as often as Watson, neither name is the narrator's
+    tied = text + "\n\n\u201cMrs. Hudson, more tea,\u201d said Holmes."
+    assert 0 not in _clusters_by_text(lite_engine, tied)["Watson"]
+    # an outburst is no name: "Madman" is not among BookNLP's known names
+    outburst = _clusters_by_text(lite_engine, text.replace("Watson", "Madman"))
+    assert 0 not in outburst.get("Madman", [])

@@ -14,11 +14,18 @@ the README's quality table.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from .entities import Mentions
 from .tokens import TokenColumns
+from .words import HE, SHE
 
+NARRATOR = 0
+#: How far before a fragment its named character may last be mentioned (`join_fragments`).
+FRAGMENT_WINDOW = 60
+#: How far back a pronoun of the wrong gender looks for its own (`split_genders`).
+RELINK_WINDOW = 400
 #: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
 #: the same "her", is one man. Siblings, children and friends can be several.
 KIN = frozenset(
@@ -186,3 +193,109 @@ def join_title_nouns(cols: TokenColumns, mentions: Mentions, refs: list[int]) ->
         if len(who) == 1 and refs[k] not in who:
             moved.setdefault(refs[k], who.pop())
     return [moved.get(r, r) for r in refs]
+
+
+def join_fragments(
+    cols: TokenColumns, mentions: Mentions, refs: list[int], window: int = FRAGMENT_WINDOW
+) -> list[int]:
+    """Clusters after joining each nameless fragment to the character it continues.
+
+    A fragment: a cluster without a name, begun by a pronoun or a "the" noun phrase ("the
+    old man" ... "he"), whose he/she pronouns are mostly of one gender. It joins the one
+    named character of that gender mentioned in the ``window`` tokens before it begins,
+    when there is exactly one.
+    """
+    votes = _pronoun_genders(cols, mentions, refs)
+    named = {
+        refs[k]
+        for k in range(len(mentions))
+        if mentions.props[k] == "PROP" and mentions.cats[k] == "PER"
+    }
+    first: dict[int, int] = {}
+    for k, c in enumerate(refs):
+        first.setdefault(c, k)
+    moved: dict[int, int] = {}
+    for c, k in first.items():
+        if c in named or c == NARRATOR or mentions.cats[k] != "PER":
+            continue
+        begun = mentions.props[k] == "PRON" or (
+            mentions.props[k] == "NOM" and cols.words[mentions.starts[k]].lower() == "the"
+        )
+        gender = _majority(votes.get(c))
+        if not begun or gender is None:
+            continue
+        near = {
+            refs[j]
+            for j in _mentions_before(mentions, k, window)
+            if refs[j] in named and refs[j] != NARRATOR and _majority(votes.get(refs[j])) == gender
+        }
+        if len(near) == 1:
+            moved[c] = near.pop()
+    return [moved.get(r, r) for r in refs]
+
+
+def split_genders(
+    cols: TokenColumns, mentions: Mentions, refs: list[int], window: int = RELINK_WINDOW
+) -> list[int]:
+    """Clusters after taking out each he/she pronoun whose gender is the minority among
+    its cluster's pronouns: it joins the cluster of the nearest person mention in the
+    ``window`` tokens before it whose pronouns are mostly of its gender, else stands
+    alone. The narrator's cluster is left as it is."""
+    votes = _pronoun_genders(cols, mentions, refs)
+    out = list(refs)
+    nxt = max(refs, default=0) + 1
+    for k in range(len(mentions)):
+        gender = _gender_of(cols, mentions, refs, k)
+        if gender is None or votes[refs[k]][gender] >= votes[refs[k]][_OTHER[gender]]:
+            continue
+        out[k] = next(
+            (
+                refs[j]
+                for j in _mentions_before(mentions, k, window)
+                if mentions.cats[j] == "PER"
+                and refs[j] not in (NARRATOR, refs[k])
+                and _majority(votes.get(refs[j])) == gender
+            ),
+            nxt,
+        )
+        nxt += out[k] == nxt
+    return out
+
+
+_OTHER = {"he": "she", "she": "he"}
+
+
+def _gender_of(cols: TokenColumns, mentions: Mentions, refs: list[int], k: int) -> str | None:
+    """ "he" or "she" for a he/she pronoun outside the narrator's cluster, else None."""
+    if mentions.props[k] != "PRON" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
+        return None
+    word = cols.words[mentions.starts[k]].lower()
+    return "he" if word in HE else "she" if word in SHE else None
+
+
+def _pronoun_genders(
+    cols: TokenColumns, mentions: Mentions, refs: list[int]
+) -> defaultdict[int, Counter[str]]:
+    """Cluster -> how many of its pronouns are he/him/his and how many she/her."""
+    votes: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for k in range(len(mentions)):
+        gender = _gender_of(cols, mentions, refs, k)
+        if gender is not None:
+            votes[refs[k]][gender] += 1
+    return votes
+
+
+def _majority(votes: Counter[str] | None) -> str | None:
+    """The gender most of a cluster's he/she pronouns have, if one has more."""
+    if not votes or votes["he"] == votes["she"]:
+        return None
+    return "he" if votes["he"] > votes["she"] else "she"
+
+
+def _mentions_before(mentions: Mentions, k: int, window: int) -> Iterator[int]:
+    """Mentions before ``k``, nearest first, ending at most ``window`` tokens before it."""
+    start = mentions.starts[k]
+    for j in range(k - 1, -1, -1):
+        if mentions.ends[j] < start - window:
+            return
+        yield j

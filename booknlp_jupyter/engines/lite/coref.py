@@ -16,15 +16,19 @@
    (`link_speakers`); "you" in a quote joins the cluster of the person it is said to
    (`link_addressees`): the person addressed by name inside it ("Lizzy, you..."), else
    the speaker of the quote just before, else just after, when that is someone else
-   and the quotes are one exchange; so does a "sir" or "my dear" said to them.
+   and the quotes are one exchange; so does a "sir" or "my dear" said to them. A
+   first-person narrator takes the name others call them by (`name_the_narrator`).
 6. Then `cluster_rules` joins the kin phrases of one possessor ("her father" ... "her
-   father", and Emma Woodhouse's father to Mr. Woodhouse) and "the doctor" to the
-   book's one Dr. Archie.
+   father", and Emma Woodhouse's father to Mr. Woodhouse), "the doctor" to the book's
+   one Dr. Archie, and nameless fragments ("the farmer" ... "he") to the one named
+   character of their gender just before; and moves he/she pronouns out of clusters
+   whose pronouns are mostly of the other gender.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
@@ -36,6 +40,10 @@ PRONOUN_WINDOW = 120
 #: The most tokens between two quotes of one exchange (`link_addressees`).
 EXCHANGE_GAP = 60
 NARRATOR = 0
+#: How often the narrator must be addressed by one name to take it (`name_the_narrator`).
+NARRATOR_VOCATIVES = 2
+#: How many mentions outside quotes make a first-person narrator (`name_the_narrator`).
+NARRATOR_MENTIONS = 20
 #: Words that address someone without naming them (`link_addressees`).
 ADDRESS_TERMS = frozenset(
     [
@@ -112,6 +120,13 @@ def infer_gender(
     )
     genders = em.tag(entities, BookTokens(cols), em_refs)
     return em, genders
+
+
+def known_name(em: Any) -> Callable[[str], bool]:
+    """Whether a lowercased word is a proper name in BookNLP's gender priors (``em``'s,
+    from `infer_gender`): "watson" and "pip" are, "madman" is not."""
+    priors = em.hyperparameters
+    return lambda word: f"{word}\tprop" in priors
 
 
 def link_pronouns(
@@ -298,3 +313,36 @@ def _is_address_term(cols: TokenColumns, s: int, e: int) -> bool:
     if len(words) == 2 and words[0] in ("my", "dear", "good"):
         words = words[1:]
     return len(words) == 1 and words[0] in ADDRESS_TERMS
+
+
+def name_the_narrator(
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    quotes: list[tuple[int, int]],
+    in_quote: bytearray,
+    is_name: Callable[[str], bool],
+) -> list[int]:
+    """A first-person narrator (at least ``NARRATOR_MENTIONS`` mentions outside quotes)
+    takes the name others call them by: the named character addressed in quotes at
+    least ``NARRATOR_VOCATIVES`` times, twice as often as any other so addressed, and
+    never named in the narration ("My dear Watson," says Holmes; "I" tells the rest).
+    ``is_name`` tells a name from an outburst ("Madman! I tell you...") by its last word.
+    """
+    narrated = Counter(refs[k] for k in range(len(mentions)) if not in_quote[mentions.starts[k]])
+    if narrated[NARRATOR] < NARRATOR_MENTIONS:
+        return refs
+    voc, _ = _vocatives(cols, mentions, quotes)
+    named = Counter(
+        refs[v]
+        for v in voc.values()
+        if mentions.props[v] == "PROP"
+        and refs[v] != NARRATOR
+        and not narrated[refs[v]]
+        and is_name(cols.words[mentions.ends[v]].lower())
+    )
+    top = named.most_common(2)
+    if not top or top[0][1] < NARRATOR_VOCATIVES or (len(top) > 1 and top[0][1] < 2 * top[1][1]):
+        return refs
+    name = top[0][0]
+    return [NARRATOR if r == name else r for r in refs]

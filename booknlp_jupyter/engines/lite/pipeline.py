@@ -37,7 +37,7 @@ def run_pipeline(
     """Run every stage ``pipeline`` needs and build the result tables."""
     from . import coref as coref_mod
     from .characters import build_characters
-    from .cluster_rules import join_kin, join_title_nouns
+    from .cluster_rules import join_fragments, join_kin, join_title_nouns, split_genders
     from .events import tag_events
     from .parse import parse
     from .quotes import attribute, tag_quotes
@@ -81,8 +81,13 @@ def run_pipeline(
             )
             final = coref_mod.link_speakers(cols, mentions, final, quotes, speakers)
             final = coref_mod.link_addressees(cols, mentions, final, quotes, speakers)
+            final = coref_mod.name_the_narrator(
+                cols, mentions, final, quotes, in_quote, is_name=coref_mod.known_name(em)
+            )
         final = join_kin(cols, mentions, final)
         final = join_title_nouns(cols, mentions, final)
+        final = join_fragments(cols, mentions, final)
+        final = split_genders(cols, mentions, final)
         genders = em.update_gender_from_coref(genders, entities, final)
         del entities
     out_refs = final if "coref" in pipeline else refs
