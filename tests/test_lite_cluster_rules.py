@@ -13,10 +13,12 @@ from booknlp_jupyter.engines.lite import LiteEngine
 from booknlp_jupyter.engines.lite.cluster_rules import (
     join_fragments,
     join_kin,
+    join_narrated_we,
     join_title_nouns,
     split_genders,
 )
 from booknlp_jupyter.engines.lite.parse import parse
+from booknlp_jupyter.engines.lite.quotes import tag_quotes
 from tests.lite_support import PIPELINE
 
 
@@ -266,3 +268,21 @@ def test_the_narrator_takes_the_name_others_call_them(lite_engine: LiteEngine) -
     # an outburst is no name: "Madman" is not among BookNLP's known names
     outburst = _clusters_by_text(lite_engine, text.replace("Watson", "Madman"))
     assert 0 not in outburst.get("Madman", [])
+
+
+def test_the_narrations_we_is_one_group(lite_engine: LiteEngine) -> None:
+    text = (
+        "We walked to the river, and Tom followed us. Our boat was there.\n\n"
+        "\u201cWe shall sink,\u201d said Tom.\n\n"
+        "We rowed all the same."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    narrated = [*_words_at(cols, mentions, "We"), *_words_at(cols, mentions, "us")]
+    narrated += _words_at(cols, mentions, "Our")
+    (tom, _) = _ids(cols, mentions, "Tom")
+    out = join_narrated_we(cols, mentions, refs, tag_quotes(cols)[1])
+    quoted = next(k for k in narrated if out[k] != out[narrated[0]])  # "We shall sink"
+    assert len({out[k] for k in narrated if k != quoted}) == 1
+    assert out[narrated[0]] not in refs  # a new group, not a character's cluster
+    assert out[quoted] == refs[quoted] and out[tom] == refs[tom]

@@ -7,6 +7,11 @@ leave apart (`pipeline.run_pipeline` applies them after quote attribution).
   father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
 * `join_title_nouns`: "the doctor", "the captain" is the book's one character with
   that title, when it has exactly one ("Dr. Archie").
+* `join_fragments`: a nameless cluster ("the old man" ... "he") is the one named
+  character of its gender mentioned just before it.
+* `split_genders`: a "she" in a cluster whose pronouns are mostly "he" (or the reverse)
+  goes to the nearest earlier character whose pronouns are hers.
+* `join_narrated_we`: the narration's "we" is one group.
 
 Measured on LitBank's 80 books (5-fold cross-validation, `bench/lite_quality.py`): see
 the README's quality table.
@@ -24,6 +29,11 @@ from .words import HE, SHE
 NARRATOR = 0
 #: How far before a fragment its named character may last be mentioned (`join_fragments`).
 FRAGMENT_WINDOW = 60
+#: First words of the noun phrases that can begin a fragment: "the farmer", "my friend"
+#: (not "a farmer": a new person).
+FRAGMENT_DETERMINERS = frozenset(("the", "my"))
+#: Pronouns of a narrating "we" (`join_narrated_we`).
+WE = frozenset(("we", "us", "our", "ours", "ourselves"))
 #: How far back a pronoun of the wrong gender looks for its own (`split_genders`).
 RELINK_WINDOW = 400
 #: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
@@ -200,10 +210,10 @@ def join_fragments(
 ) -> list[int]:
     """Clusters after joining each nameless fragment to the character it continues.
 
-    A fragment: a cluster without a name, begun by a pronoun or a "the" noun phrase ("the
-    old man" ... "he"), whose he/she pronouns are mostly of one gender. It joins the one
-    named character of that gender mentioned in the ``window`` tokens before it begins,
-    when there is exactly one.
+    A fragment: a cluster without a name, begun by a pronoun or a noun phrase after
+    `FRAGMENT_DETERMINERS` ("the old man" ... "he", "my friend" ... "his"), whose he/she
+    pronouns are mostly of one gender. It joins the one named character of that gender
+    mentioned in the ``window`` tokens before it begins, when there is exactly one.
     """
     votes = _pronoun_genders(cols, mentions, refs)
     named = {
@@ -219,7 +229,8 @@ def join_fragments(
         if c in named or c == NARRATOR or mentions.cats[k] != "PER":
             continue
         begun = mentions.props[k] == "PRON" or (
-            mentions.props[k] == "NOM" and cols.words[mentions.starts[k]].lower() == "the"
+            mentions.props[k] == "NOM"
+            and cols.words[mentions.starts[k]].lower() in FRAGMENT_DETERMINERS
         )
         gender = _majority(votes.get(c))
         if not begun or gender is None:
@@ -232,6 +243,22 @@ def join_fragments(
         if len(near) == 1:
             moved[c] = near.pop()
     return [moved.get(r, r) for r in refs]
+
+
+def join_narrated_we(
+    cols: TokenColumns, mentions: Mentions, refs: list[int], in_quote: bytearray
+) -> list[int]:
+    """Clusters after making every "we", "us" and "our" of the narration (outside quotes)
+    one new character: the narrator and company, as LitBank annotates them."""
+    group = max(refs, default=0) + 1
+    return [
+        group
+        if mentions.props[k] == "PRON"
+        and not in_quote[mentions.starts[k]]
+        and cols.words[mentions.starts[k]].lower() in WE
+        else r
+        for k, r in enumerate(refs)
+    ]
 
 
 def split_genders(

@@ -22,7 +22,7 @@
    father", and Emma Woodhouse's father to Mr. Woodhouse), "the doctor" to the book's
    one Dr. Archie, and nameless fragments ("the farmer" ... "he") to the one named
    character of their gender just before; and moves he/she pronouns out of clusters
-   whose pronouns are mostly of the other gender.
+   whose pronouns are mostly of the other gender; the narration's "we" is one group.
 """
 
 from __future__ import annotations

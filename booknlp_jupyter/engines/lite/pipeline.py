@@ -37,7 +37,13 @@ def run_pipeline(
     """Run every stage ``pipeline`` needs and build the result tables."""
     from . import coref as coref_mod
     from .characters import build_characters
-    from .cluster_rules import join_fragments, join_kin, join_title_nouns, split_genders
+    from .cluster_rules import (
+        join_fragments,
+        join_kin,
+        join_narrated_we,
+        join_title_nouns,
+        split_genders,
+    )
     from .events import tag_events
     from .parse import parse
     from .quotes import attribute, tag_quotes
@@ -88,6 +94,7 @@ def run_pipeline(
         final = join_title_nouns(cols, mentions, final)
         final = join_fragments(cols, mentions, final)
         final = split_genders(cols, mentions, final)
+        final = join_narrated_we(cols, mentions, final, in_quote)
         genders = em.update_gender_from_coref(genders, entities, final)
         del entities
     out_refs = final if "coref" in pipeline else refs
