@@ -13,6 +13,7 @@ from booknlp_jupyter.engines.lite import LiteEngine
 from booknlp_jupyter.engines.lite.cluster_rules import (
     join_fragments,
     join_kin,
+    join_name_variants,
     join_narrated_we,
     join_title_nouns,
     split_genders,
@@ -286,3 +287,24 @@ def test_the_narrations_we_is_one_group(lite_engine: LiteEngine) -> None:
     assert len({out[k] for k in narrated if k != quoted}) == 1
     assert out[narrated[0]] not in refs  # a new group, not a character's cluster
     assert out[quoted] == refs[quoted] and out[tom] == refs[tom]
+
+
+def test_names_that_differ_in_case_or_an_epithet_are_one(lite_engine: LiteEngine) -> None:
+    text = (
+        "Old Cotter sat by the fire. Mr. Knightley came in with John Knightley.\n\n"
+        "Then old Cotter spoke, and Poor Dorothea wept, and Dorothea left. Knightley "
+        "laughed, and Knightley frowned."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (old, lower) = (*_ids(cols, mentions, "Old Cotter"), *_ids(cols, mentions, "old Cotter"))
+    (poor,) = _ids(cols, mentions, "Poor Dorothea")
+    (dorothea,) = _ids(cols, mentions, "Dorothea")
+    mr, john = _ids(cols, mentions, "Mr. Knightley")[0], _ids(cols, mentions, "John Knightley")[0]
+    bare = _ids(cols, mentions, "Knightley")
+    assert len(bare) == 2
+    refs[bare[0]], refs[bare[1]] = refs[mr], refs[john]  # as BookNLP told them apart
+    out = join_name_variants(cols, mentions, refs)
+    assert out[old] == out[lower] and out[poor] == out[dorothea]
+    assert out[mr] != out[john]  # each has a "Knightley": two men
+    assert out[old] != out[poor]

@@ -7,6 +7,7 @@ leave apart (`pipeline.run_pipeline` applies them after quote attribution).
   father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
 * `join_title_nouns`: "the doctor", "the captain" is the book's one character with
   that title, when it has exactly one ("Dr. Archie").
+* `join_name_variants`: "old Cotter" is "Old Cotter", "Farmer Oak" "FARMER OAK".
 * `join_fragments`: a nameless cluster ("the old man" ... "he") is the one named
   character of its gender mentioned just before it.
 * `split_genders`: a "she" in a cluster whose pronouns are mostly "he" (or the reverse)
@@ -32,6 +33,9 @@ FRAGMENT_WINDOW = 60
 #: First words of the noun phrases that can begin a fragment: "the farmer", "my friend"
 #: (not "a farmer": a new person).
 FRAGMENT_DETERMINERS = frozenset(("the", "my"))
+#: Words before a name that leave it the same name (`join_name_variants`): "Poor
+#: Dorothea", "Farmer Oak". Not "old", "young", "little": old and young Osborne are two.
+NAME_EPITHETS = frozenset(("the", "poor", "dear", "farmer"))
 #: Pronouns of a narrating "we" (`join_narrated_we`).
 WE = frozenset(("we", "us", "our", "ours", "ourselves"))
 #: How far back a pronoun of the wrong gender looks for its own (`split_genders`).
@@ -326,3 +330,37 @@ def _mentions_before(mentions: Mentions, k: int, window: int) -> Iterator[int]:
         if mentions.ends[j] < start - window:
             return
         yield j
+
+
+def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
+    """Clusters after joining the characters whose names differ only in case or in a
+    leading `NAME_EPITHETS` word ("old Cotter" and "Old Cotter", "Farmer Oak" and "FARMER
+    OAK", "Poor Dorothea" and "Dorothea"). Two clusters that share a name exactly stay
+    apart: BookNLP's name clustering told them apart by context (a bare "Knightley" of
+    Mr. Knightley's and one of John Knightley's)."""
+    clusters: dict[str, set[int]] = defaultdict(set)  # name, lowercased and bare -> clusters
+    names: dict[int, set[str]] = defaultdict(set)  # cluster -> its names as written
+    for k in range(len(mentions)):
+        if mentions.props[k] != "PROP" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
+            continue
+        s, e = mentions.starts[k], mentions.ends[k]
+        words = [w.lower() for w in cols.words[s : e + 1]]
+        while len(words) > 1 and words[0] in NAME_EPITHETS:
+            words = words[1:]
+        clusters[" ".join(words)].add(refs[k])
+        names[refs[k]].add(cols.text(s, e))
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        while c in parent:
+            c = parent[c]
+        return c
+
+    for group in clusters.values():
+        ordered = sorted(group)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                ra, rb = find(a), find(b)
+                if ra != rb and not names[a] & names[b]:
+                    parent[max(ra, rb)] = min(ra, rb)
+    return [find(r) for r in refs]

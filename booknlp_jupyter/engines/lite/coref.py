@@ -20,7 +20,8 @@
    first-person narrator takes the name others call them by (`name_the_narrator`).
 6. Then `cluster_rules` joins the kin phrases of one possessor ("her father" ... "her
    father", and Emma Woodhouse's father to Mr. Woodhouse), "the doctor" to the book's
-   one Dr. Archie, and nameless fragments ("the farmer" ... "he") to the one named
+   one Dr. Archie, names that differ only in case or an epithet ("old Cotter", "Old
+   Cotter"), and nameless fragments ("the farmer" ... "he") to the one named
    character of their gender just before; and moves he/she pronouns out of clusters
    whose pronouns are mostly of the other gender; the narration's "we" is one group.
 """

@@ -40,6 +40,7 @@ def run_pipeline(
     from .cluster_rules import (
         join_fragments,
         join_kin,
+        join_name_variants,
         join_narrated_we,
         join_title_nouns,
         split_genders,
@@ -92,6 +93,7 @@ def run_pipeline(
             )
         final = join_kin(cols, mentions, final)
         final = join_title_nouns(cols, mentions, final)
+        final = join_name_variants(cols, mentions, final)
         final = join_fragments(cols, mentions, final)
         final = split_genders(cols, mentions, final)
         final = join_narrated_we(cols, mentions, final, in_quote)
