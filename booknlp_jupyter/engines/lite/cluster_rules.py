@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
+from .coref import NARRATOR
 from .entities import Mentions
 from .tokens import TokenColumns
 from .words import HE, SHE
 
-NARRATOR = 0
 #: How far before a fragment its named character may last be mentioned (`join_fragments`).
 FRAGMENT_WINDOW = 60
 #: First words of the noun phrases that can begin a fragment: "the farmer", "my friend"
@@ -209,6 +209,40 @@ def join_title_nouns(cols: TokenColumns, mentions: Mentions, refs: list[int]) ->
     return [moved.get(r, r) for r in refs]
 
 
+def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
+    """Clusters after joining the characters whose names differ only in case or in a
+    leading `NAME_EPITHETS` word ("old Cotter" and "Old Cotter", "Farmer Oak" and "FARMER
+    OAK", "Poor Dorothea" and "Dorothea"). Two clusters that share a name exactly stay
+    apart: BookNLP's name clustering told them apart by context (a bare "Knightley" of
+    Mr. Knightley's and one of John Knightley's)."""
+    clusters: dict[str, set[int]] = defaultdict(set)  # name, lowercased and bare -> clusters
+    names: dict[int, set[str]] = defaultdict(set)  # cluster -> its names as written
+    for k in range(len(mentions)):
+        if mentions.props[k] != "PROP" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
+            continue
+        s, e = mentions.starts[k], mentions.ends[k]
+        words = [w.lower() for w in cols.words[s : e + 1]]
+        while len(words) > 1 and words[0] in NAME_EPITHETS:
+            words = words[1:]
+        clusters[" ".join(words)].add(refs[k])
+        names[refs[k]].add(cols.text(s, e))
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        while c in parent:
+            c = parent[c]
+        return c
+
+    for group in clusters.values():
+        ordered = sorted(group)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                ra, rb = find(a), find(b)
+                if ra != rb and not names[a] & names[b]:
+                    parent[max(ra, rb)] = min(ra, rb)
+    return [find(r) for r in refs]
+
+
 def join_fragments(
     cols: TokenColumns, mentions: Mentions, refs: list[int], window: int = FRAGMENT_WINDOW
 ) -> list[int]:
@@ -297,7 +331,7 @@ _OTHER = {"he": "she", "she": "he"}
 
 
 def _gender_of(cols: TokenColumns, mentions: Mentions, refs: list[int], k: int) -> str | None:
-    """ "he" or "she" for a he/she pronoun outside the narrator's cluster, else None."""
+    """The gender of a he/she pronoun ("he" or "she") outside the narrator's cluster."""
     if mentions.props[k] != "PRON" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
         return None
     word = cols.words[mentions.starts[k]].lower()
@@ -330,37 +364,3 @@ def _mentions_before(mentions: Mentions, k: int, window: int) -> Iterator[int]:
         if mentions.ends[j] < start - window:
             return
         yield j
-
-
-def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
-    """Clusters after joining the characters whose names differ only in case or in a
-    leading `NAME_EPITHETS` word ("old Cotter" and "Old Cotter", "Farmer Oak" and "FARMER
-    OAK", "Poor Dorothea" and "Dorothea"). Two clusters that share a name exactly stay
-    apart: BookNLP's name clustering told them apart by context (a bare "Knightley" of
-    Mr. Knightley's and one of John Knightley's)."""
-    clusters: dict[str, set[int]] = defaultdict(set)  # name, lowercased and bare -> clusters
-    names: dict[int, set[str]] = defaultdict(set)  # cluster -> its names as written
-    for k in range(len(mentions)):
-        if mentions.props[k] != "PROP" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
-            continue
-        s, e = mentions.starts[k], mentions.ends[k]
-        words = [w.lower() for w in cols.words[s : e + 1]]
-        while len(words) > 1 and words[0] in NAME_EPITHETS:
-            words = words[1:]
-        clusters[" ".join(words)].add(refs[k])
-        names[refs[k]].add(cols.text(s, e))
-    parent: dict[int, int] = {}
-
-    def find(c: int) -> int:
-        while c in parent:
-            c = parent[c]
-        return c
-
-    for group in clusters.values():
-        ordered = sorted(group)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                ra, rb = find(a), find(b)
-                if ra != rb and not names[a] & names[b]:
-                    parent[max(ra, rb)] = min(ra, rb)
-    return [find(r) for r in refs]
