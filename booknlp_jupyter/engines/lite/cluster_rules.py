@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from .coref import NARRATOR
 from .entities import Mentions
 from .tokens import TokenColumns
-from .words import HE, SHE
+from .words import HE, SHE, WE
 
 #: How far before a fragment its named character may last be mentioned (`join_fragments`).
 FRAGMENT_WINDOW = 60
@@ -36,8 +36,6 @@ FRAGMENT_DETERMINERS = frozenset(("the", "my"))
 #: Words before a name that leave it the same name (`join_name_variants`): "Poor
 #: Dorothea", "Farmer Oak". Not "old", "young", "little": old and young Osborne are two.
 NAME_EPITHETS = frozenset(("the", "poor", "dear", "farmer"))
-#: Pronouns of a narrating "we" (`join_narrated_we`).
-WE = frozenset(("we", "us", "our", "ours", "ourselves"))
 #: How far back a pronoun of the wrong gender looks for its own (`split_genders`).
 RELINK_WINDOW = 400
 #: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
@@ -112,11 +110,6 @@ def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[in
     span_of = {span: k for k, span in enumerate(zip(mentions.starts, mentions.ends, strict=True))}
     parent: dict[int, int] = {}
 
-    def find(c: int) -> int:
-        while c in parent:
-            c = parent[c]
-        return c
-
     first: dict[tuple[int, str], int] = {}
     for k in range(len(mentions)):
         if mentions.props[k] != "NOM" or mentions.cats[k] != "PER":
@@ -129,17 +122,20 @@ def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[in
         owner = _possessor(cols, span_of, s, e)
         if owner is None:
             continue
-        key = (find(refs[owner]), noun)
-        c = find(refs[k])
+        key = (_root(parent, refs[owner]), noun)
+        c = _root(parent, refs[k])
         if c == key[0]:
             continue  # "her father" in her own cluster: a wrong link, not a person to join
         if key not in first:
             first[key] = c
-        elif find(first[key]) != c:
-            parent[c] = find(first[key])
-    out = [find(r) for r in refs]
+        elif _root(parent, first[key]) != c:
+            parent[c] = _root(parent, first[key])
+    out = [_root(parent, r) for r in refs]
     return _join_kin_names(
-        cols, mentions, out, {(find(o), n): find(c) for (o, n), c in first.items()}
+        cols,
+        mentions,
+        out,
+        {(_root(parent, o), n): _root(parent, c) for (o, n), c in first.items()},
     )
 
 
@@ -171,6 +167,13 @@ def _join_kin_names(
         if len(targets) == 1 and c != owner:
             moved[c] = targets.pop()
     return [moved.get(r, r) for r in refs]
+
+
+def _root(parent: dict[int, int], c: int) -> int:
+    """The cluster ``c`` ends up in, following ``parent`` (joined cluster -> its host)."""
+    while c in parent:
+        c = parent[c]
+    return c
 
 
 def _possessor(
@@ -228,19 +231,14 @@ def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) 
         names[refs[k]].add(cols.text(s, e))
     parent: dict[int, int] = {}
 
-    def find(c: int) -> int:
-        while c in parent:
-            c = parent[c]
-        return c
-
     for group in clusters.values():
         ordered = sorted(group)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
-                ra, rb = find(a), find(b)
+                ra, rb = _root(parent, a), _root(parent, b)
                 if ra != rb and not names[a] & names[b]:
                     parent[max(ra, rb)] = min(ra, rb)
-    return [find(r) for r in refs]
+    return [_root(parent, r) for r in refs]
 
 
 def join_fragments(

@@ -32,13 +32,11 @@ from typing import Any
 from .entities import Mentions
 from .shipped import Shipped
 from .tokens import TokenColumns
-from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE
+from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE, THEY, WE
 
 MODEL_PATH = Path(__file__).with_name("models") / "coref.json"
 MAX_CANDIDATES = 20
 WINDOW = 250
-THEY = frozenset(("they", "them", "their", "theirs", "themselves"))
-WE = frozenset(("we", "us", "our", "ours", "ourselves"))
 _GROUP = {
     **dict.fromkeys(HE, "he"),
     **dict.fromkeys(SHE, "she"),

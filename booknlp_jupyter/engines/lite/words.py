@@ -197,6 +197,10 @@ HE = frozenset(("he", "him", "his", "himself"))
 
 SHE = frozenset(("she", "her", "hers", "herself"))
 
+THEY = frozenset(("they", "them", "their", "theirs", "themselves"))
+
+WE = frozenset(("we", "us", "our", "ours", "ourselves"))
+
 FIRST_PERSON = frozenset(("i", "me", "my", "mine", "myself"))
 
 #: Singular "you" and its forms (and the archaic ones); "yourselves" and "ye" are plural.
