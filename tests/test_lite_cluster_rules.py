@@ -210,6 +210,38 @@ def test_two_named_men_just_before_leave_a_fragment_alone(lite_engine: LiteEngin
     assert out[farmer] == out[he3] == refs[farmer]  # Oak or Boldwood: which one?
 
 
+def test_a_fragment_joins_the_one_character_of_its_gender_named_just_after(
+    lite_engine: LiteEngine,
+) -> None:
+    text = (
+        "A child sat by the fire, and he was crying. Then Mary came in, and Philip "
+        "looked up. He was nine.\n\n"
+        "A stranger stood at the door, and he waited. Then Gabriel Oak and William "
+        "Boldwood came in. He nodded, and he sat."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (child,) = _ids(cols, mentions, "A child")
+    (stranger,) = _ids(cols, mentions, "A stranger")
+    (mary,) = _ids(cols, mentions, "Mary")
+    (philip,) = _ids(cols, mentions, "Philip")
+    (oak,) = _ids(cols, mentions, "Gabriel Oak")
+    (boldwood,) = _ids(cols, mentions, "William Boldwood")
+    he1, he3, he5 = _words_at(cols, mentions, "he")
+    he2, he4 = _words_at(cols, mentions, "He")
+    refs[he1], refs[he2] = refs[child], refs[philip]  # "A child ... he"; "Philip ... He"
+    refs[he3], refs[he4], refs[he5] = refs[stranger], refs[oak], refs[boldwood]
+    refs[mary] = refs[philip] + 100  # a woman named just after: no "he" of hers
+    out = join_fragments(cols, mentions, refs, introduction=20)  # one paragraph's worth
+    assert out[child] == out[he1] == out[philip]  # not Mary: she is no "he"
+    assert out[mary] != out[philip]
+    # Oak or Boldwood, both named just after the stranger: which one?
+    assert out[stranger] == out[he3] == refs[stranger]
+    assert out[boldwood] != out[oak]
+    # named too late: nothing to join
+    assert join_fragments(cols, mentions, refs, introduction=5)[child] == refs[child]
+
+
 def test_a_pronoun_of_the_minority_gender_leaves_its_cluster(lite_engine: LiteEngine) -> None:
     text = (
         "Mary met Dickon in the garden. She smiled at him, and he laughed.\n\n"

@@ -9,7 +9,8 @@ leave apart (`pipeline.run_pipeline` applies them after quote attribution).
   that title, when it has exactly one ("Dr. Archie").
 * `join_name_variants`: "old Cotter" is "Old Cotter", "Farmer Oak" "FARMER OAK".
 * `join_fragments`: a nameless cluster ("the old man" ... "he") is the one named
-  character of its gender mentioned just before it.
+  character of its gender mentioned just before it, or else the one introduced just
+  after it begins ("a child" ... "he" ... "Philip").
 * `split_genders`: a "she" in a cluster whose pronouns are mostly "he" (or the reverse)
   goes to the nearest earlier character whose pronouns are hers.
 * `join_narrated_we`: the narration's "we" is one group.
@@ -30,6 +31,8 @@ from .words import HE, SHE, WE
 
 #: How far before a fragment its named character may last be mentioned (`join_fragments`).
 FRAGMENT_WINDOW = 60
+#: How soon after a fragment begins its character may be named (`join_fragments`).
+INTRODUCTION_WINDOW = 100
 #: First words of the noun phrases that can begin a fragment: "the farmer", "my friend"
 #: (not "a farmer": a new person).
 FRAGMENT_DETERMINERS = frozenset(("the", "my"))
@@ -242,14 +245,20 @@ def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) 
 
 
 def join_fragments(
-    cols: TokenColumns, mentions: Mentions, refs: list[int], window: int = FRAGMENT_WINDOW
+    cols: TokenColumns,
+    mentions: Mentions,
+    refs: list[int],
+    window: int = FRAGMENT_WINDOW,
+    introduction: int = INTRODUCTION_WINDOW,
 ) -> list[int]:
     """Clusters after joining each nameless fragment to the character it continues.
 
-    A fragment: a cluster without a name, begun by a pronoun or a noun phrase after
-    `FRAGMENT_DETERMINERS` ("the old man" ... "he", "my friend" ... "his"), whose he/she
-    pronouns are mostly of one gender. It joins the one named character of that gender
-    mentioned in the ``window`` tokens before it begins, when there is exactly one.
+    A fragment: a cluster without a name whose he/she pronouns are mostly of one gender.
+    Begun by a pronoun or a noun phrase after `FRAGMENT_DETERMINERS` ("the old man" ...
+    "he", "my friend" ... "his"), it joins the one named character of that gender
+    mentioned in the ``window`` tokens before it begins, when there is exactly one. Any
+    other joins the one named character of its gender first mentioned in the
+    ``introduction`` tokens after it begins ("a child" ... "Philip"), when there is one.
     """
     votes = _pronoun_genders(cols, mentions, refs)
     named = {
@@ -269,13 +278,22 @@ def join_fragments(
             and cols.words[mentions.starts[k]].lower() in FRAGMENT_DETERMINERS
         )
         gender = _majority(votes.get(c))
-        if not begun or gender is None:
+        if gender is None:
             continue
         near = {
             refs[j]
             for j in _mentions_before(mentions, k, window)
             if refs[j] in named and refs[j] != NARRATOR and _majority(votes.get(refs[j])) == gender
         }
+        if not begun or len(near) != 1:
+            near = {
+                refs[j]
+                for j in _mentions_after(mentions, k, introduction)
+                if first[refs[j]] == j
+                and refs[j] in named
+                and refs[j] != NARRATOR
+                and _majority(votes.get(refs[j])) == gender
+            }
         if len(near) == 1:
             moved[c] = near.pop()
     return [moved.get(r, r) for r in refs]
@@ -353,6 +371,15 @@ def _majority(votes: Counter[str] | None) -> str | None:
     if not votes or votes["he"] == votes["she"]:
         return None
     return "he" if votes["he"] > votes["she"] else "she"
+
+
+def _mentions_after(mentions: Mentions, k: int, window: int) -> Iterator[int]:
+    """Mentions after ``k``, in order, beginning at most ``window`` tokens after it begins."""
+    end = mentions.starts[k] + window
+    for j in range(k + 1, len(mentions)):
+        if mentions.starts[j] > end:
+            return
+        yield j
 
 
 def _mentions_before(mentions: Mentions, k: int, window: int) -> Iterator[int]:
