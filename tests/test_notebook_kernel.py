@@ -122,10 +122,15 @@ def test_submit_magic_widget_updates_while_the_kernel_works(kernel, jserver, tmp
     mark = len(kernel.since())
     gate.touch()
     kernel.wait_for(lambda: any("completed" in v for v in labels(kernel, ids, mark)))
+    # the bar's and the button's updates are messages of their own, right after the label's
+    kernel.wait_for(
+        lambda: any(s.get("bar_style") == "success" for s in kernel.updates(ids["bar"], mark))
+    )
+    kernel.wait_for(
+        lambda: any(s.get("disabled") is True for s in kernel.updates(ids["cancel"], mark))
+    )
     bars = [s["value"] for s in kernel.updates(ids["bar"], 0) if "value" in s]
     assert bars == sorted(bars) and bars[-1] == 100
-    assert any(s.get("bar_style") == "success" for s in kernel.updates(ids["bar"], mark))
-    assert any(s.get("disabled") is True for s in kernel.updates(ids["cancel"], mark))
     final = [v for v in labels(kernel, ids) if "completed" in v][-1]
     assert "4 tokens" in final
     # await the handle; the result magic gives typed frames
