@@ -269,6 +269,12 @@ def join_fragments(
     first: dict[int, int] = {}
     for k, c in enumerate(refs):
         first.setdefault(c, k)
+
+    def of_named(j: int, gender: str) -> bool:
+        """Mention ``j`` belongs to a named character (not the narrator) of ``gender``."""
+        r = refs[j]
+        return r in named and r != NARRATOR and _majority(votes.get(r)) == gender
+
     moved: dict[int, int] = {}
     for c, k in first.items():
         if c in named or c == NARRATOR or mentions.cats[k] != "PER":
@@ -280,20 +286,11 @@ def join_fragments(
         gender = _majority(votes.get(c))
         if gender is None:
             continue
-        near = {
-            refs[j]
-            for j in _mentions_before(mentions, k, window)
-            if refs[j] in named and refs[j] != NARRATOR and _majority(votes.get(refs[j])) == gender
-        }
-        if not begun or len(near) != 1:
-            near = {
-                refs[j]
-                for j in _mentions_after(mentions, k, introduction)
-                if first[refs[j]] == j
-                and refs[j] in named
-                and refs[j] != NARRATOR
-                and _majority(votes.get(refs[j])) == gender
-            }
+        before = _mentions_before(mentions, k, window) if begun else ()
+        near = {refs[j] for j in before if of_named(j, gender)}
+        if len(near) != 1:
+            after = _mentions_after(mentions, k, introduction)
+            near = {refs[j] for j in after if first[refs[j]] == j and of_named(j, gender)}
         if len(near) == 1:
             moved[c] = near.pop()
     return [moved.get(r, r) for r in refs]
