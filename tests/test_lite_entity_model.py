@@ -71,3 +71,19 @@ def test_train_on_few_books(lite_engine: LiteEngine, offline: None, tmp_path: Pa
     assert et.score(books, blank)["ALL"][1] == 0
     res = _run(lite_engine, loaded)
     assert "Mr. Bennet" in _mentions(res)["PER"]
+
+
+def test_a_chapter_heading_run_into_a_sentence_is_not_part_of_its_names(
+    lite_engine: LiteEngine, offline: None
+) -> None:
+    # LitBank's samples, and Gutenberg texts with a heading on the first line of a
+    # paragraph, give the parser "CHAPTER I. Mrs. Rachel Lynde lived ..." as one sentence
+    text = (
+        "CHAPTER I. Mrs. Rachel Lynde lived just where the Avonlea main road dipped down "
+        "into a little hollow.\n\nChapter 2 Mr. Bennet was among the earliest of those who "
+        "waited on Mr. Bingley.\n\nII Mrs. Pontellier was not a mother-woman."
+    )
+    found = _mentions(_run(lite_engine, em.EntityModel.load(em.MODEL_PATH), text))
+    assert {"Mrs. Rachel Lynde", "Mr. Bennet", "Mrs. Pontellier"} <= found["PER"], found
+    openings = {t.split()[0] for texts in found.values() for t in texts}
+    assert not openings & {"CHAPTER", "Chapter", "I.", "2", "II"}, found

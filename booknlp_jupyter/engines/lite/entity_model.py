@@ -17,6 +17,7 @@ LitBank; no download at run time), read once, lazily. Without the file (or insid
 from __future__ import annotations
 
 import json
+import re
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,11 @@ CATS = ("PER", "LOC", "GPE", "FAC", "ORG", "VEH")
 #: capitalised proper noun that ends the phrase.
 NAME_KINDS = frozenset(("ent", "name"))
 _EDGE = frozenset(",;:.!?-\"'()[]\u2014\u2013\u201c\u201d\u2018\u2019")
+#: Words that open a chapter heading before its number ("CHAPTER I.", "Book 2").
+HEADING_WORDS = frozenset(
+    ("chapter", "chap", "book", "part", "volume", "vol", "canto", "letter", "section", "stave")
+)
+_ROMAN = re.compile(r"[IVXLC]+\.?")
 _PRE = frozenset(("predet", "preconj", "advmod", "cc", "intj"))
 _CUT = frozenset(("conj", "cc", "appos"))
 _MAX_TOKENS = 100
@@ -41,11 +47,34 @@ _OTHER_HEADS = frozenset(("here", "there", "home", "upstairs", "downstairs", "ab
 
 
 def _trim(doc: Any, a: int, b: int) -> tuple[int, int]:
+    """``doc[a..b]`` without edge punctuation, a trailing 's, or a heading before it."""
     while a <= b and (doc[a].is_space or doc[a].text in _EDGE):
         a += 1
+    after = heading_end(doc, a, b)
+    while after <= b and (doc[after].is_space or doc[after].text in _EDGE):
+        after += 1
+    a = after if after <= b else a
     while b >= a and (doc[b].is_space or doc[b].text in _EDGE or doc[b].tag_ == "POS"):
         b -= 1
     return a, b
+
+
+def heading_end(doc: Any, a: int, b: int) -> int:
+    """Where a phrase ``doc[a..b]`` begins after the chapter heading that the parse ran
+    into it ("CHAPTER I. Mrs. Rachel Lynde", "Chapter 2 Mr. Bennet", "II Mrs.
+    Pontellier"), else ``a``: a heading word and its number, or a Roman numeral opening a
+    sentence or after a heading word ("I" only before a full stop or a word in capitals).
+    """
+    if a >= b:
+        return a
+    first, nxt = doc[a], doc[a + 1]
+    if first.lower_ in HEADING_WORDS and (nxt.like_num or _ROMAN.fullmatch(nxt.text)):
+        return a + 2
+    opens = first.is_sent_start or (a > 0 and doc[a - 1].lower_ in HEADING_WORDS)
+    numeral = _ROMAN.fullmatch(first.text) is not None and opens
+    if numeral and (first.text != "I" or nxt.text == "." or (nxt.is_upper and len(nxt.text) > 1)):
+        return a + 1
+    return a
 
 
 def is_head(tok: Any) -> bool:
