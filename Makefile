@@ -40,6 +40,7 @@ bench: install
 	$(PY) bench/api_latency.py
 	$(PY) bench/lite_speed.py
 	$(PY) bench/lite_quality.py
+	$(PY) bench/lite_novels.py
 	$(PY) bench/remote_workers.py
 	$(PY) bench/frames_load.py --repeat 1
 	$(PY) bench/corpus_bench.py

@@ -340,3 +340,54 @@ def test_names_that_differ_in_case_or_an_epithet_are_one(lite_engine: LiteEngine
     assert out[old] == out[lower] and out[poor] == out[dorothea]
     assert out[mr] != out[john]  # each has a "Knightley": two men
     assert out[old] != out[poor]
+
+
+def test_kin_never_makes_one_character_of_two_named_ones(lite_engine: LiteEngine) -> None:
+    # in a whole novel some "her father" is linked to the wrong man; joining the clusters
+    # of all of Emma's fathers then made one character of half the cast
+    text = (
+        "Emma sat with her father. Mr. Woodhouse was nervous.\n\n"
+        "Later Emma left her father, and Mr. Knightley came in."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (emma, emma_again) = _ids(cols, mentions, "Emma")
+    first, again = _ids(cols, mentions, "her father")
+    (woodhouse,) = _ids(cols, mentions, "Mr. Woodhouse")
+    (knightley,) = _ids(cols, mentions, "Mr. Knightley")
+    for k in (emma_again, *(_ids_at(mentions, mentions.starts[f]) for f in (first, again))):
+        refs[k] = refs[emma]
+    refs[first] = refs[woodhouse]  # right
+    refs[again] = refs[knightley]  # wrong
+    out = join_kin(cols, mentions, refs)
+    assert out[woodhouse] != out[knightley]
+    assert out[first] == out[woodhouse] and out[again] == out[knightley]
+
+
+def test_a_variant_between_two_characters_joins_neither(lite_engine: LiteEngine) -> None:
+    text = (
+        "Jane Fairfax came with Miss Bates. Jane smiled.\n\n"
+        "Mrs. Elton took Jane away. Jane sighed, and poor Jane left."
+    )
+    cols, mentions = _parse(lite_engine, text)
+    refs = _singletons(mentions)
+    (fairfax,) = _ids(cols, mentions, "Jane Fairfax")
+    (bates,) = _ids(cols, mentions, "Miss Bates")
+    janes = _ids(cols, mentions, "Jane")
+    (poor,) = _ids(cols, mentions, "poor Jane")
+    assert len(janes) == 3
+    refs[janes[0]] = refs[fairfax]  # BookNLP's name clustering gave a bare "Jane" to
+    refs[janes[1]] = refs[janes[2]] = refs[bates]  # each, as it did in Emma
+    out = join_name_variants(cols, mentions, refs)
+    assert out[fairfax] != out[bates]  # "poor Jane" bridged them before
+    assert out[poor] not in (out[fairfax], out[bates])
+
+
+def test_a_name_holding_two_people_does_not_join_them(lite_engine: LiteEngine) -> None:
+    text = (
+        "Mr. Weston came early. Mrs. Weston came later. Mr. and Mrs. Weston sat down.\n\n"
+        "\u201cMary! Dickon!\u201d called Martha. Mary ran, and Dickon laughed."
+    )
+    clusters = _clusters_by_text(lite_engine, text)
+    assert set(clusters["Mr. Weston"]).isdisjoint(clusters["Mrs. Weston"]), clusters
+    assert set(clusters["Mary"]).isdisjoint(clusters["Dickon"]), clusters

@@ -2,9 +2,9 @@
 leave apart (`pipeline.run_pipeline` applies them after quote attribution).
 
 * `join_kin`: kin nouns with the same possessor are one character ("her father" ...
-  "her father", both "her" one character; "Emma's mother"), and a parent or
-  spouse is the one character titled with the possessor's surname (Emma Woodhouse's
-  father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
+  "her father", both "her" one character; "Emma's mother"; never two named ones), and
+  a parent or spouse is the one character titled with the possessor's surname (Emma
+  Woodhouse's father is Mr. Woodhouse, Mr. Bennet's wife Mrs. Bennet).
 * `join_title_nouns`: "the doctor", "the captain" is the book's one character with
   that title, when it has exactly one ("Dr. Archie").
 * `join_name_variants`: "old Cotter" is "Old Cotter", "Farmer Oak" "FARMER OAK".
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from .coref import NARRATOR
 from .entities import Mentions
 from .tokens import TokenColumns
-from .words import HE, SHE, WE
+from .words import HE, KIN, PARENT_TITLES, POSSESSIVES, SHE, TITLE_NOUNS, WE
 
 #: How far before a fragment its named character may last be mentioned (`join_fragments`).
 FRAGMENT_WINDOW = 60
@@ -41,77 +41,18 @@ FRAGMENT_DETERMINERS = frozenset(("the", "my"))
 NAME_EPITHETS = frozenset(("the", "poor", "dear", "farmer"))
 #: How far back a pronoun of the wrong gender looks for its own (`split_genders`).
 RELINK_WINDOW = 400
-#: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
-#: the same "her", is one man. Siblings, children and friends can be several.
-KIN = frozenset(
-    [
-        "father",
-        "mother",
-        "wife",
-        "husband",
-        "papa",
-        "mamma",
-        "mama",
-        "pa",
-        "ma",
-        "grandfather",
-        "grandmother",
-        "stepmother",
-        "stepfather",
-        "guardian",
-        "godmother",
-        "godfather",
-    ]
-)
-#: Kin nouns whose bearer usually shares the possessor's surname, and the titles that
-#: bearer goes by: "her father" of Emma Woodhouse is Mr. Woodhouse, "his wife" of Mr.
-#: Bennet is Mrs. Bennet (not Miss Bennet, nor Master Bennet).
-PARENT_TITLES: dict[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ["father", "papa", "pa", "husband"],
-        frozenset(
-            ["mr", "mr.", "mister", "sir", "lord", "monsieur", "m.", "herr", "signor", "don"]
-        ),
-    ),
-    **dict.fromkeys(
-        ["mother", "mamma", "mama", "ma", "wife"],
-        frozenset(["mrs", "mrs.", "lady", "madame", "mme", "mme.", "dame", "frau", "signora"]),
-    ),
-}
-#: Common nouns that are also titles: "the doctor" is the book's one Dr. Archie.
-TITLE_NOUNS: dict[str, frozenset[str]] = {
-    "doctor": frozenset(["dr", "dr.", "doctor"]),
-    "captain": frozenset(["captain", "capt."]),
-    "colonel": frozenset(["colonel", "col."]),
-    "major": frozenset(["major"]),
-    "general": frozenset(["general"]),
-    "professor": frozenset(["professor", "prof."]),
-    "parson": frozenset(["parson"]),
-    "squire": frozenset(["squire"]),
-    "judge": frozenset(["judge"]),
-    "lieutenant": frozenset(["lieutenant", "lt."]),
-    "sergeant": frozenset(["sergeant", "sgt."]),
-    "governor": frozenset(["governor"]),
-    "king": frozenset(["king"]),
-    "queen": frozenset(["queen"]),
-    "prince": frozenset(["prince"]),
-    "princess": frozenset(["princess"]),
-    "duke": frozenset(["duke"]),
-    "duchess": frozenset(["duchess"]),
-    "count": frozenset(["count"]),
-    "countess": frozenset(["countess"]),
-    "baron": frozenset(["baron"]),
-}
-POSSESSIVES = frozenset(("his", "her", "my", "their", "your", "our", "thy"))
 _APOSTROPHE_S = frozenset(("'s", "\u2019s"))
 
 
 def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[int]:
     """Clusters after joining kin phrases with one possessor and noun (`KIN`): each later
     "her father" (possessor: a pronoun, or a name before "'s") brings its whole cluster
-    into the first one's; then `_join_kin_names`."""
+    into the first one's, unless both have a name (one "her father" was linked to the
+    wrong man: over a novel such joins made one character of half the cast); then
+    `_join_kin_names`."""
     span_of = {span: k for k, span in enumerate(zip(mentions.starts, mentions.ends, strict=True))}
     parent: dict[int, int] = {}
+    named = _named(mentions, refs)
 
     first: dict[tuple[int, str], int] = {}
     for k in range(len(mentions)):
@@ -131,8 +72,13 @@ def join_kin(cols: TokenColumns, mentions: Mentions, refs: list[int]) -> list[in
             continue  # "her father" in her own cluster: a wrong link, not a person to join
         if key not in first:
             first[key] = c
-        elif _root(parent, first[key]) != c:
-            parent[c] = _root(parent, first[key])
+            continue
+        host = _root(parent, first[key])
+        if host == c or (c in named and host in named):
+            continue  # two named characters: one "her father" was linked wrongly
+        if c in named:
+            host, c = c, host
+        parent[c] = host
     out = [_root(parent, r) for r in refs]
     return _join_kin_names(
         cols,
@@ -147,6 +93,7 @@ def _join_kin_names(
 ) -> list[int]:
     """Each kin cluster (`PARENT_TITLES`) joins the one titled character bearing its
     possessor's surname, if there is one: Emma Woodhouse's "her father", Mr. Woodhouse."""
+    named = _named(mentions, refs)  # a kin phrase linked to another named person stays
     surnames: dict[int, set[str]] = defaultdict(set)  # cluster -> last words of its names
     titles: dict[tuple[str, str], set[int]] = defaultdict(set)  # (title, surname) -> clusters
     for k in range(len(mentions)):
@@ -167,9 +114,18 @@ def _join_kin_names(
             for t in titles.get((title, sur), ())
             if t not in (owner, c)
         }
-        if len(targets) == 1 and c != owner:
+        if len(targets) == 1 and c != owner and c not in named:
             moved[c] = targets.pop()
     return [moved.get(r, r) for r in refs]
+
+
+def _named(mentions: Mentions, refs: list[int]) -> set[int]:
+    """Clusters holding a person's name."""
+    return {
+        refs[k]
+        for k in range(len(mentions))
+        if mentions.props[k] == "PROP" and mentions.cats[k] == "PER"
+    }
 
 
 def _root(parent: dict[int, int], c: int) -> int:
@@ -220,9 +176,12 @@ def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) 
     leading `NAME_EPITHETS` word ("old Cotter" and "Old Cotter", "Farmer Oak" and "FARMER
     OAK", "Poor Dorothea" and "Dorothea"). Two clusters that share a name exactly stay
     apart: BookNLP's name clustering told them apart by context (a bare "Knightley" of
-    Mr. Knightley's and one of John Knightley's)."""
+    Mr. Knightley's and one of John Knightley's), and a name two clusters with other names
+    share joins none ("poor dear Jane" and the "Jane" of both Jane Fairfax and Miss
+    Bates)."""
     clusters: dict[str, set[int]] = defaultdict(set)  # name, lowercased and bare -> clusters
     names: dict[int, set[str]] = defaultdict(set)  # cluster -> its names as written
+    bare: dict[int, set[str]] = defaultdict(set)  # cluster -> its names, lowercased and bare
     for k in range(len(mentions)):
         if mentions.props[k] != "PROP" or mentions.cats[k] != "PER" or refs[k] == NARRATOR:
             continue
@@ -231,10 +190,13 @@ def join_name_variants(cols: TokenColumns, mentions: Mentions, refs: list[int]) 
         while len(words) > 1 and words[0] in NAME_EPITHETS:
             words = words[1:]
         clusters[" ".join(words)].add(refs[k])
+        bare[refs[k]].add(" ".join(words))
         names[refs[k]].add(cols.text(s, e))
     parent: dict[int, int] = {}
 
-    for group in clusters.values():
+    for key, group in clusters.items():
+        if sum(1 for c in group if bare[c] != {key}) > 1:
+            continue  # a "poor dear Jane" between Jane Fairfax and Miss Bates, both "Jane"
         ordered = sorted(group)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:
@@ -261,11 +223,7 @@ def join_fragments(
     ``introduction`` tokens after it begins ("a child" ... "Philip"), when there is one.
     """
     votes = _pronoun_genders(cols, mentions, refs)
-    named = {
-        refs[k]
-        for k in range(len(mentions))
-        if mentions.props[k] == "PROP" and mentions.cats[k] == "PER"
-    }
+    named = _named(mentions, refs)
     first: dict[int, int] = {}
     for k, c in enumerate(refs):
         first.setdefault(c, k)

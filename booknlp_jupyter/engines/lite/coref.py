@@ -35,7 +35,7 @@ from typing import Any
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
 from .entities import Mentions
 from .tokens import BookTokens, TokenColumns
-from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE
+from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE, TITLES
 
 PRONOUN_WINDOW = 120
 #: The most tokens between two quotes of one exchange (`link_addressees`).
@@ -71,16 +71,50 @@ ADDRESS_TERMS = frozenset(
     ]
 )
 _HE_SHE = HE | SHE
+#: Capitalised words before a title that are no name ("Poor Miss Taylor").
+_NOT_NAMES = TITLES | {"poor", "dear", "old", "young", "little", "good", "great", "dearest"}
+#: Marks that cannot stand inside one person's name.
+_BETWEEN_TWO = frozenset(("!", "?", ",", ";", ":", "&"))
+#: Lowercase words inside one person's name ("Lady Catherine de Bourgh").
+NAME_PARTICLES = frozenset(
+    ("de", "van", "von", "of", "la", "le", "du", "da", "di", "del", "der", "den", "the", "y")
+)
 
 
 def booknlp_entities(cols: TokenColumns, mentions: Mentions) -> list[tuple[int, int, str, str]]:
-    """Mentions as BookNLP's ``(start, end, "PROP_PER", text)`` tuples."""
-    return [
-        (s, e, f"{p}_{c}", cols.text(s, e))
-        for s, e, p, c in zip(
-            mentions.starts, mentions.ends, mentions.props, mentions.cats, strict=False
-        )
-    ]
+    """Mentions as BookNLP's ``(start, end, "PROP_PER", text)`` tuples. A name holding two
+    people (`holds_two_people`) goes as a noun phrase ("NOM_PER"): BookNLP's name
+    clustering would make one character of both."""
+    out = []
+    for s, e, p, c in zip(
+        mentions.starts, mentions.ends, mentions.props, mentions.cats, strict=False
+    ):
+        prop = "NOM" if p == "PROP" and holds_two_people(cols, s, e) else p
+        out.append((s, e, f"{prop}_{c}", cols.text(s, e)))
+    return out
+
+
+def holds_two_people(cols: TokenColumns, s: int, e: int) -> bool:
+    """Whether the name ``s..e`` joins two people, as a parse can run them together:
+    between its first and last proper noun a verb, a conjunction, a mark ending a
+    clause or a lowercase word that is no `NAME_PARTICLES` ("Mr. and Mrs. Weston", "Mr.
+    Elton's marrying Harriet", "Mary! Dickon", "Mrs. Elton engross Jane Fairfax"), or a
+    title after a name ("Miss Woodhouse Miss Taylor")."""
+    names = [i for i in range(s, e + 1) if cols.pos[i] == "PROPN"]
+    if len(names) < 2:
+        return False
+    for i in range(names[0] + 1, names[-1]):
+        word = cols.words[i]
+        if cols.pos[i] in ("VERB", "AUX", "CCONJ") or word in _BETWEEN_TWO:
+            return True
+        if len(word) > 1 and word.isalpha() and word.islower() and word not in NAME_PARTICLES:
+            return True
+    for i in names[1:]:
+        word, before = cols.words[i], cols.words[i - 1]
+        name_before = cols.pos[i - 1] == "PROPN" and before.isalpha() and len(before) > 2
+        if word.lower() in TITLES and name_before and before.lower() not in _NOT_NAMES:
+            return True
+    return False
 
 
 def name_clusters(

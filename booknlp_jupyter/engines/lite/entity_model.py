@@ -50,26 +50,28 @@ def _trim(doc: Any, a: int, b: int) -> tuple[int, int]:
     """``doc[a..b]`` without edge punctuation, a trailing 's, or a heading before it."""
     while a <= b and (doc[a].is_space or doc[a].text in _EDGE):
         a += 1
-    after = heading_end(doc, a, b)
-    while after <= b and (doc[after].is_space or doc[after].text in _EDGE):
-        after += 1
-    a = after if after <= b else a
+    if a <= b and (after := heading_end(doc, a)) > a:
+        a = after  # past b: nothing but a heading, no phrase
+        while a <= b and (doc[a].is_space or doc[a].text in _EDGE):
+            a += 1
     while b >= a and (doc[b].is_space or doc[b].text in _EDGE or doc[b].tag_ == "POS"):
         b -= 1
     return a, b
 
 
-def heading_end(doc: Any, a: int, b: int) -> int:
-    """Where a phrase ``doc[a..b]`` begins after the chapter heading that the parse ran
-    into it ("CHAPTER I. Mrs. Rachel Lynde", "Chapter 2 Mr. Bennet", "II Mrs.
-    Pontellier"), else ``a``: a heading word and its number, or a Roman numeral opening a
-    sentence or after a heading word ("I" only before a full stop or a word in capitals).
-    """
-    if a >= b:
+def heading_end(doc: Any, a: int) -> int:
+    """The first token after a chapter heading at ``doc[a]`` that the parse ran into a
+    phrase ("CHAPTER I. Mrs. Rachel Lynde", "CHAP. II.", "Chapter 2 Mr. Bennet", "II Mrs.
+    Pontellier"), else ``a``: a capitalised heading word and its number, or a Roman
+    numeral opening a sentence or after a heading word ("I" only before a full stop or a
+    word in capitals)."""
+    first = doc[a]
+    nxt = doc[a + 1] if a + 1 < len(doc) else None
+    if nxt is None:
         return a
-    first, nxt = doc[a], doc[a + 1]
-    if first.lower_ in HEADING_WORDS and (nxt.like_num or _ROMAN.fullmatch(nxt.text)):
-        return a + 2
+    if first.lower_ in HEADING_WORDS and first.text[:1].isupper():
+        i = a + 2 if nxt.text == "." and a + 2 < len(doc) else a + 1
+        return i + 1 if doc[i].like_num or _ROMAN.fullmatch(doc[i].text) else a
     opens = first.is_sent_start or (a > 0 and doc[a - 1].lower_ in HEADING_WORDS)
     numeral = _ROMAN.fullmatch(first.text) is not None and opens
     if numeral and (first.text != "I" or nxt.text == "." or (nxt.is_upper and len(nxt.text) > 1)):

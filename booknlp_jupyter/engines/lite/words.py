@@ -273,3 +273,66 @@ NOUN_SHE = frozenset(
         "housekeeper",
     ]
 )
+
+#: Nouns naming one person per possessor (a father, a wife): "her father" twice, with
+#: the same "her", is one man. Siblings, children and friends can be several.
+KIN = frozenset(
+    [
+        "father",
+        "mother",
+        "wife",
+        "husband",
+        "papa",
+        "mamma",
+        "mama",
+        "pa",
+        "ma",
+        "grandfather",
+        "grandmother",
+        "stepmother",
+        "stepfather",
+        "guardian",
+        "godmother",
+        "godfather",
+    ]
+)
+#: Kin nouns whose bearer usually shares the possessor's surname, and the titles that
+#: bearer goes by: "her father" of Emma Woodhouse is Mr. Woodhouse, "his wife" of Mr.
+#: Bennet is Mrs. Bennet (not Miss Bennet, nor Master Bennet).
+PARENT_TITLES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ["father", "papa", "pa", "husband"],
+        frozenset(
+            ["mr", "mr.", "mister", "sir", "lord", "monsieur", "m.", "herr", "signor", "don"]
+        ),
+    ),
+    **dict.fromkeys(
+        ["mother", "mamma", "mama", "ma", "wife"],
+        frozenset(["mrs", "mrs.", "lady", "madame", "mme", "mme.", "dame", "frau", "signora"]),
+    ),
+}
+#: Common nouns that are also titles: "the doctor" is the book's one Dr. Archie.
+TITLE_NOUNS: dict[str, frozenset[str]] = {
+    "doctor": frozenset(["dr", "dr.", "doctor"]),
+    "captain": frozenset(["captain", "capt."]),
+    "colonel": frozenset(["colonel", "col."]),
+    "major": frozenset(["major"]),
+    "general": frozenset(["general"]),
+    "professor": frozenset(["professor", "prof."]),
+    "parson": frozenset(["parson"]),
+    "squire": frozenset(["squire"]),
+    "judge": frozenset(["judge"]),
+    "lieutenant": frozenset(["lieutenant", "lt."]),
+    "sergeant": frozenset(["sergeant", "sgt."]),
+    "governor": frozenset(["governor"]),
+    "king": frozenset(["king"]),
+    "queen": frozenset(["queen"]),
+    "prince": frozenset(["prince"]),
+    "princess": frozenset(["princess"]),
+    "duke": frozenset(["duke"]),
+    "duchess": frozenset(["duchess"]),
+    "count": frozenset(["count"]),
+    "countess": frozenset(["countess"]),
+    "baron": frozenset(["baron"]),
+}
+POSSESSIVES = frozenset(("his", "her", "my", "their", "your", "our", "thy"))
