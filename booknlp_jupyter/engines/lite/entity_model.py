@@ -72,7 +72,9 @@ def heading_end(doc: Any, a: int) -> int:
     if first.lower_ in HEADING_WORDS and first.text[:1].isupper():
         i = a + 2 if nxt.text == "." and a + 2 < len(doc) else a + 1
         return i + 1 if doc[i].like_num or _ROMAN.fullmatch(doc[i].text) else a
-    opens = first.is_sent_start or (a > 0 and doc[a - 1].lower_ in HEADING_WORDS)
+    after_word = a > 0 and doc[a - 1].lower_ in HEADING_WORDS
+    initial = first.text.rstrip(".") in ("C", "L")  # "C. Auguste Dupin", not chapter 100
+    opens = after_word or (first.is_sent_start and not initial)
     numeral = _ROMAN.fullmatch(first.text) is not None and opens
     if numeral and (first.text != "I" or nxt.text == "." or (nxt.is_upper and len(nxt.text) > 1)):
         return a + 1
