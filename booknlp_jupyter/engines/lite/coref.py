@@ -34,6 +34,7 @@ from typing import Any
 
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
 from .entities import Mentions
+from .given_names import split_given_names
 from .tokens import BookTokens, TokenColumns
 from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE, TITLES
 
@@ -120,7 +121,8 @@ def holds_two_people(cols: TokenColumns, s: int, e: int) -> bool:
 def name_clusters(
     cols: TokenColumns, entities: list[tuple[int, int, str, str]], in_quote: bytearray
 ) -> list[int]:
-    """Cluster ids from BookNLP's name coreference; every other mention gets a new id."""
+    """Cluster ids from BookNLP's name coreference (then `given_names.split_given_names`);
+    every other mention gets a new id."""
     tokens = BookTokens(cols)
     resolver = name_coref()
     quoted = [1 if in_quote[s] or in_quote[e] else 0 for s, e, _, _ in entities]
@@ -132,7 +134,7 @@ def name_clusters(
         if r == -1:
             refs[k] = nxt
             nxt += 1
-    return refs
+    return split_given_names(entities, refs)
 
 
 def infer_gender(
