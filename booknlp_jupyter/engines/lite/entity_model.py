@@ -66,10 +66,11 @@ def heading_end(doc: Any, a: int) -> int:
     numeral opening a sentence or after a heading word ("I" only before a full stop or a
     word in capitals)."""
     first = doc[a]
-    nxt = doc[a + 1] if a + 1 < len(doc) else None
-    if nxt is None:
-        return a
-    if first.lower_ in HEADING_WORDS and first.text[:1].isupper():
+    heading = first.lower_ in HEADING_WORDS
+    if a + 1 >= len(doc) or not (heading or _ROMAN.fullmatch(first.text)):
+        return a  # the common case, decided without a second token
+    nxt = doc[a + 1]
+    if heading and first.text[:1].isupper():
         i = a + 2 if nxt.text == "." and a + 2 < len(doc) else a + 1
         return i + 1 if doc[i].like_num or _ROMAN.fullmatch(doc[i].text) else a
     after_word = a > 0 and doc[a - 1].lower_ in HEADING_WORDS
