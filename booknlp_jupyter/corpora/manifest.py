@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 MANIFEST = "corpus.json"
+#: Temporary manifests this process is writing now (any other is a killed writer's).
+_WRITING: set[str] = set()
+_WRITING_LOCK = threading.Lock()
 
 #: The files bare BookNLP writes for a book that completed with the full pipeline.
 _FULL_FILES = (".tokens", ".entities", ".quotes", ".supersense", ".book", ".book.html")
@@ -38,7 +42,12 @@ def write_manifest(folder: Path, entries: Iterable[Mapping[str, Any]]) -> None:
         books[entry["book_id"]] = dict(entry)
     folder.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"books": list(books.values())}, indent=1, ensure_ascii=False)
-    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=folder)
+    with _WRITING_LOCK:
+        for stale in folder.glob(f".{MANIFEST}.*"):  # a writer killed mid-write (kill -9)
+            if str(stale) not in _WRITING:
+                stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=folder)
+        _WRITING.add(tmp)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(body + "\n")
@@ -48,6 +57,8 @@ def write_manifest(folder: Path, entries: Iterable[Mapping[str, Any]]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        _WRITING.discard(tmp)
 
 
 def still_valid(
