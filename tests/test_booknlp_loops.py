@@ -170,6 +170,58 @@ def test_speaker_batches_are_booknlps(parts) -> None:
     )
 
 
+def test_sorted_windows_score_as_booknlps_batches(parts) -> None:
+    """``sort_windows``: each block of windows goes through BERT sorted by length, padded
+    less, and BookNLP reads back its own batches' scores (to float rounding) and choices."""
+    import functools
+
+    from booknlp.english.speaker_attribution import BERTSpeakerID
+
+    attribution = parts["attribution"]
+    model = attribution.model
+    texts, metas, *_ = attribution.get_representation(
+        parts["quotes"], parts["entities"], parts["tokens"]
+    )
+    xs, ms, ys, os_ = BERTSpeakerID.get_batches(model, texts, metas)
+    dxs, dms, dys, dos = fast_speakers.deferred_batches(model, texts, metas, block=2)
+    assert len(dxs) == len(xs) > 4  # more than two blocks of two batches
+    same((dys, dos), (ys, os_))
+    scored: list[int] = []
+    forward = functools.partial(BERTSpeakerID.forward, model)
+
+    def counting(x: Any, m: Any) -> Any:
+        scored.append(x["toks"].shape[1])
+        return forward(x, m)
+
+    with torch.no_grad():
+        theirs = [forward(x, m) for x, m in zip(xs, ms, strict=True)]
+        ours = [fast_speakers._forward(counting, x, m) for x, m in zip(dxs, dms, strict=True)]
+    for a, b in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+        assert torch.equal(a.argmax(dim=1), b.argmax(dim=1))
+    assert len(scored) == len(xs)  # each window scored once
+    assert sum(scored) < sum(x["toks"].shape[1] for x in xs)  # padded less than BookNLP
+
+
+def test_sorted_windows_give_booknlps_tables(tiny_models, text, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    results = []
+    for sort in (True, False):
+        engine = BookNLPEngine(**options(tiny_models)["booknlp"], sort_windows=sort)
+        results.append(
+            engine.run(text, model="custom", pipeline=FULL, progress=lambda f, s=None: None)
+        )
+    ours, theirs = results
+    assert theirs.quotes and len(theirs.quotes["quote"]) > 100
+    for table in ("entities", "quotes", "supersenses", "events"):
+        assert getattr(ours, table) == getattr(theirs, table), table
+    assert ours.characters == theirs.characters
+    with pytest.raises(ValidationError, match="sort_windows needs numpy_loops"):
+        BookNLPOptions(sort_windows=True, numpy_loops=False)
+    plain = availability.identity("custom", BookNLPOptions())
+    assert availability.identity("custom", BookNLPOptions(sort_windows=True)) != plain
+
+
 def test_the_whole_pipeline_gives_booknlps_tables(tiny_models, text, monkeypatch) -> None:  # noqa: F811
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     results = []

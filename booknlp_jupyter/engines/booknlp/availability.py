@@ -63,6 +63,8 @@ def identity(model: str, settings: BookNLPOptions) -> str:
         parts["batch_size"] = settings.batch_size
     if settings.quantize is not None:
         parts["quantize"] = settings.quantize
+    if settings.sort_windows:
+        parts["sort_windows"] = True
     prior = settings.referential_gender_hyperparameterFile
     parts["gender_prior"] = ident.file_identity(prior) if prior else None
     options = settings.file_options()

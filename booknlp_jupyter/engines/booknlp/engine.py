@@ -21,6 +21,8 @@ another; `spacy_parallel`; the same tables),
 tensors and tables; `fast_entities`, `fast_speakers`, `fast_coref`), ``batch_size``
 (default None: BookNLP's own batch sizes; an int for all three BERT stages, or ``"auto"``:
 larger ones from a CUDA device's free memory, `batches`; output may differ slightly),
+``sort_windows`` (default false; true: the speaker model's windows through BERT sorted by
+length, `fast_speakers`; a score's last bit may differ),
 ``torch_threads`` (default PyTorch's, one per core it sees; `threads`), ``quantize``
 (default None; ``"int8"``: the BERT models' linear layers in 8-bit integers on a CPU,
 `quantize`; output may differ),
@@ -173,7 +175,10 @@ class BookNLPEngine(Engine):
                 if self.settings.quantize:
                     quantize_part(part)
                 size = batches.stage_batch_size(self.settings.batch_size, role, part, device)
-                if self.settings.numpy_loops:
+                if self.settings.numpy_loops and role == "quote":
+                    block = fast_speakers.SORT_BLOCK if self.settings.sort_windows else 0
+                    fast_speakers.install(part, size, block)
+                elif self.settings.numpy_loops:
                     installs[role](part, size)
                 self._parts[model, role] = part
                 self._batch_sizes.setdefault(model, {})[role] = size

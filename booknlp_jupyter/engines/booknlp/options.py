@@ -48,6 +48,11 @@ class BookNLPOptions(EngineOptions):
     #: on a CPU). Other sizes pad batches differently: floats, and rarely a decision, may
     #: differ (`bench/booknlp_bench.py --batch-size`). Needs ``numpy_loops``.
     batch_size: int | Literal["auto"] | None = None
+    #: Score the speaker model's quote windows sorted by length, a block of batches at a
+    #: time (`fast_speakers`), so batches are padded less; BookNLP still decodes them in
+    #: order. A score's last bit may differ from BookNLP's (`bench/booknlp_bench.py
+    #: --sort-windows` measures the agreement). Needs ``numpy_loops``.
+    sort_windows: bool = False
     #: PyTorch's CPU threads in the worker (`torch.set_num_threads`); None keeps PyTorch's
     #: default, one per core it sees, which in a container may be more than its CPU
     #: quota allows (`threads`; ``booknlp-jupyter doctor`` says so).
@@ -91,6 +96,8 @@ class BookNLPOptions(EngineOptions):
                 "batch_size needs numpy_loops: BookNLP's own entity tagger fixes its batch "
                 "size inside its code"
             )
+        if self.sort_windows and not self.numpy_loops:
+            raise ValueError("sort_windows needs numpy_loops: it sorts the numpy batches")
         return self
 
     @model_validator(mode="after")
