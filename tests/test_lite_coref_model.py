@@ -78,3 +78,63 @@ def test_train_on_few_books(lite_engine: LiteEngine, offline: None, tmp_path: Pa
     assert right > nearest
     res = _run(lite_engine, loaded)
     assert _pronouns_in(res, _cluster_of(res, "Mr. Bennet")) >= 3
+
+
+def test_scores_add_the_keyed_weights_in_their_order() -> None:
+    """`CorefModel._sum` (weights by group and feature) is the plain sum of the weights
+    of ``_keyed(group, features)``, bit for bit: the same picks as looking keys up."""
+    import random
+
+    rng = random.Random(3)
+    features = [f"f{i}" for i in range(40)] + ["al|pNOM|ga", "samequote"]
+    weights = {
+        f"{g}|{f}": rng.uniform(-2, 2) * 10 ** rng.randint(-4, 1)
+        for g in ("he", "she", "*", "nom")
+        for f in features
+        if rng.random() < 0.7
+    }
+    model = cm.CorefModel(weights)
+    for _ in range(200):
+        group = rng.choice(["he", "she", "nom", "they"])
+        picked = rng.sample(features, rng.randint(1, 15))
+        expected = sum(weights.get(k, 0.0) for k in cm._keyed(group, picked))
+        assert model._sum(group, picked) == expected
+
+
+def test_gender_inference_is_booknlps(lite_engine) -> None:
+    """`booknlp_parts.gender_em_class` (prior read once, a book's vocabulary, names
+    counted once per book) infers BookNLP's own `GenderEM`'s genders, float for float."""
+    from booknlp.english.gender_inference_model_1 import GenderEM
+
+    from booknlp_jupyter.engines.lite import coref
+    from booknlp_jupyter.engines.lite.booknlp_parts import GENDER_CATS, data_path
+    from booknlp_jupyter.engines.lite.parse import parse
+    from booknlp_jupyter.engines.lite.quotes import tag_quotes
+    from booknlp_jupyter.engines.lite.tokens import BookTokens
+
+    cols, mentions = parse(
+        PRIDE,
+        lite_engine._nlp,
+        lite_engine._lexicon,
+        batch_size=64,
+        chunk_chars=100_000,
+        max_doc_chars=1_000_000,
+        on_chunk=lambda done: None,
+    )
+    _, in_quote = tag_quotes(cols)
+    entities = coref.booknlp_entities(cols, mentions)
+    refs = coref.name_clusters(cols, entities, in_quote)
+    _, ours = coref.infer_gender(cols, entities, refs)
+    em_refs = [
+        r if r == 0 or not c.startswith("PRON") else -1
+        for r, (*_, c, _) in zip(refs, entities, strict=False)
+    ]
+    theirs = GenderEM(
+        tokens=BookTokens(cols),
+        entities=entities,
+        refs=em_refs,
+        genders=GENDER_CATS,
+        hyperparameterFile=data_path("gutenberg_prop_gender_terms.txt"),
+    ).tag(entities, BookTokens(cols), em_refs)
+    assert len(ours) > 5
+    assert ours == theirs

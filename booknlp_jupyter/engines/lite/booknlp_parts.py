@@ -8,6 +8,7 @@ only need the standard library, ``tqdm``, ``pkg_resources`` and ``spacy.tokens``
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -94,4 +95,60 @@ def gender_em_class() -> type:
                     if k in hyper:
                         self.vocab[k] = 1
 
+        def add_hyperparameters_to_counts(
+            self, refs: Any = None, entities: Any = None, tokens: Any = None
+        ) -> None:
+            """BookNLP's (the prior's pseudocounts, then each cluster's from its names and
+            honorifics), the same sums in the same order, with each cluster's name counts
+            (the same in every epoch of the EM) counted once per book."""
+            if refs is None:
+                return super().add_hyperparameters_to_counts()
+            if getattr(self, "_counted", (None,))[0] is not refs:
+                self._counted = (refs, _cluster_names(self, refs, entities, tokens))
+            counts = self._counted[1]
+            genders = range(self.num_genders)
+            joint, totals, hyper = self.joint_e_f_counts, self.e_counts, self.hyperparameters
+            for e in self.vocab:
+                mf = hyper[e] if hyper is not None and e in hyper else [1] * self.num_genders
+                totals.setdefault(e, 0)
+                for f in genders:
+                    joint[e, f] = mf[f] + 0.1
+                    totals[e] += mf[f] + 0.1
+            for e in self.vocab:
+                ref, kind = e.split("\t")[:2]
+                if kind.lower() != "coref" or int(ref) == -1:
+                    continue
+                names = counts[int(ref)]
+                mf = [0.0] * self.num_genders
+                for text in names:  # the prior over the whole name ("Tom")
+                    for f in genders:
+                        if (text, f) in joint:
+                            mf[f] = joint[text, f] * names[text]
+                if sum(mf) > self.upper:
+                    for f in genders:
+                        mf[f] = (mf[f] / sum(mf)) * self.upper
+                for text in names:  # the prior over an honorific ("mr. sawyer")
+                    prior = self.honorific_priors.get(text.split(" ")[0])
+                    if prior is not None:
+                        for f in genders:
+                            mf[f] = prior[f] * names[text] * 10000
+                totals[e] = 0
+                for f in genders:
+                    joint[e, f] = mf[f] + 0.1
+                    totals[e] += mf[f] + 0.1
+            return None
+
     return BookGenderEM
+
+
+def _cluster_names(em: Any, refs: Any, entities: Any, tokens: Any) -> dict[int, Counter]:
+    """Each cluster's mention texts (a noun phrase's head), lower-cased with their kind
+    ("jane\tprop"), counted as `GenderEM.add_hyperparameters_to_counts` counts them."""
+    counts: dict[int, Counter] = {}
+    for ref, (start, end, cat, text) in zip(refs, entities, strict=False):
+        prop = cat.split("_")[0]
+        head = em.get_head(start, end, tokens) if prop == "NOM" else None
+        key = f"{tokens[head].text if head is not None else text}\t{prop}".lower()
+        if ref != -1:
+            counts.setdefault(ref, Counter())[key] += 1
+    return counts

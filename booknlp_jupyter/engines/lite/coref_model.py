@@ -247,6 +247,12 @@ class CorefModel:
     def __init__(self, weights: dict[str, float], meta: dict[str, Any] | None = None):
         self.weights = dict(weights)
         self.meta = dict(meta or {})
+        #: The weights by group, then feature ("he|gq" under "he" as "gq"), so `pick`
+        #: scores features without building their keys (`_keyed`).
+        self.by_group: dict[str, dict[str, float]] = {}
+        for key, w in self.weights.items():
+            group, _, feature = key.partition("|")
+            self.by_group.setdefault(group, {})[feature] = w
 
     @classmethod
     def load(cls, path: Path) -> CorefModel:
@@ -257,9 +263,10 @@ class CorefModel:
         data = {"weights": self.weights, "meta": self.meta}
         Path(path).write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
-    def _sum(self, keys: list[str]) -> float:
-        w = self.weights.get
-        return sum(w(k, 0.0) for k in keys)
+    def _sum(self, group: str, features: list[str]) -> float:
+        """The sum of the weights of ``_keyed(group, features)``, added in that order."""
+        own, every = self.by_group.get(group, {}).get, self.by_group.get("*", {}).get
+        return sum((every(k, 0.0) for k in features), sum(own(k, 0.0) for k in features))
 
     def pick(
         self, doc: Anaphora, p: int, cache: dict[tuple[str, int], float] | None = None
@@ -270,12 +277,12 @@ class CorefModel:
         g = doc.info[p]["group"]
         cache = {} if cache is None else cache
         pairs = doc.pair_features(p, cands)
-        best, top = None, self._sum(_keyed(g, pairs[-1]))
+        best, top = None, self._sum(g, pairs[-1])
         for q, f in zip(cands, pairs[:-1], strict=True):
             own = cache.get((g, q))
             if own is None:
-                own = cache[g, q] = self._sum(_keyed(g, doc.candidate_features(q)))
-            score = own + self._sum(_keyed(g, f))
+                own = cache[g, q] = self._sum(g, doc.candidate_features(q))
+            score = own + self._sum(g, f)
             if score > top:
                 best, top = q, score
         return best
