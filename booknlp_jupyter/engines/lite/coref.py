@@ -34,7 +34,7 @@ from typing import Any
 
 from .booknlp_parts import GENDER_CATS, data_path, gender_em_class, name_coref
 from .entities import Mentions
-from .given_names import split_given_names
+from .given_names import split_given_names, split_pet_names
 from .tokens import BookTokens, TokenColumns
 from .words import FIRST_PERSON, HE, NOUN_HE, NOUN_SHE, SECOND_PERSON, SHE, TITLES
 
@@ -121,20 +121,23 @@ def holds_two_people(cols: TokenColumns, s: int, e: int) -> bool:
 def name_clusters(
     cols: TokenColumns, entities: list[tuple[int, int, str, str]], in_quote: bytearray
 ) -> list[int]:
-    """Cluster ids from BookNLP's name coreference (then `given_names.split_given_names`);
-    every other mention gets a new id."""
+    """Cluster ids from BookNLP's name coreference (then `given_names.split_given_names`
+    and `given_names.split_pet_names`); every other mention gets a new id."""
     tokens = BookTokens(cols)
     resolver = name_coref()
     quoted = [1 if in_quote[s] or in_quote[e] else 0 for s, e, _, _ in entities]
     refs = resolver.cluster_narrator(entities, quoted, tokens)
+    narrated = NARRATOR in refs
     refs = resolver.cluster_identical_propers(entities, refs)
     refs = resolver.cluster_only_nouns(entities, refs, tokens)
+    if not narrated:  # BookNLP numbers from 0 then: the first name is no narrator
+        refs = [r + 1 if r >= NARRATOR else r for r in refs]
     nxt = max(refs, default=0) + 1
     for k, r in enumerate(refs):
         if r == -1:
             refs[k] = nxt
             nxt += 1
-    return split_given_names(entities, refs)
+    return split_pet_names(entities, split_given_names(entities, refs), quoted)
 
 
 def infer_gender(

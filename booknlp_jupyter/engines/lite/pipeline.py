@@ -46,6 +46,7 @@ def run_pipeline(
         split_genders,
     )
     from .events import tag_events
+    from .given_names import join_titled_surnames
     from .parse import parse
     from .quotes import attribute, tag_quotes
     from .supersenses import tag_supersenses
@@ -94,6 +95,7 @@ def run_pipeline(
         final = join_kin(cols, mentions, final)
         final = join_title_nouns(cols, mentions, final)
         final = join_name_variants(cols, mentions, final)
+        final = join_titled_surnames(cols, mentions, final)
         final = join_fragments(cols, mentions, final)
         final = split_genders(cols, mentions, final)
         final = join_narrated_we(cols, mentions, final, in_quote)

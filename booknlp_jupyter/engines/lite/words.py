@@ -311,6 +311,52 @@ PARENT_TITLES: dict[str, frozenset[str]] = {
         frozenset(["mrs", "mrs.", "lady", "madame", "mme", "mme.", "dame", "frau", "signora"]),
     ),
 }
+#: Titles that say their bearer's gender ("he" or "she"): "Miss Woodhouse" is a woman.
+TITLE_GENDER: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "mr",
+            "mr.",
+            "mister",
+            "sir",
+            "lord",
+            "monsieur",
+            "m.",
+            "herr",
+            "signor",
+            "don",
+            "master",
+            "uncle",
+            "king",
+            "prince",
+        ],
+        "he",
+    ),
+    **dict.fromkeys(
+        [
+            "mrs",
+            "mrs.",
+            "miss",
+            "ms",
+            "ms.",
+            "lady",
+            "madame",
+            "madam",
+            "mme",
+            "mme.",
+            "dame",
+            "frau",
+            "signora",
+            "mademoiselle",
+            "mlle",
+            "mistress",
+            "aunt",
+            "queen",
+            "princess",
+        ],
+        "she",
+    ),
+}
 #: Common nouns that are also titles: "the doctor" is the book's one Dr. Archie.
 TITLE_NOUNS: dict[str, frozenset[str]] = {
     "doctor": frozenset(["dr", "dr.", "doctor"]),
