@@ -153,11 +153,7 @@ class BookNLPEngine(Engine):
             return
         paths = files.require_files(model, needed, self.settings.file_options())
         vocab = paths["vocab"]
-        installs = {
-            "entity": fast_entities.install,
-            "quote": fast_speakers.install,
-            "coref": fast_coref.install,
-        }
+        installs = {"entity": fast_entities.install, "coref": fast_coref.install}
         with compat.contain_exit(f"loading the {model} models"):
             for role in needed:
                 if role == "entity":

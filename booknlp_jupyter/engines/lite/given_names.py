@@ -14,10 +14,9 @@ Harriet Smith and Miss Smith one.
 `split_pet_names`: BookNLP's aliases make "Kitty" a "Catherine", so in *Pride and
 Prejudice* Kitty Bennet and Lady Catherine de Bourgh are one character. A narrator who
 calls someone "Lady Catherine" (a title of rank before a given name: `RANK_TITLES`) does
-not call her by a pet name, so a pet name used at least `MIN_USES` times, never with a title, in a
-cluster holding its given name under such a title at least as often, is someone else, when
-the narration itself uses it that often (friends call Lord Henry "Harry", the narrator
-does not).
+not call her by a pet name: a pet name the narration uses at least `MIN_USES` times, never
+with a title, in a cluster holding its given name under such a title as often, is someone
+else (friends call Lord Henry "Harry" in quotes; the narrator does not).
 
 `join_titled_surnames` (a cluster rule, after pronouns are linked): BookNLP leaves "Miss
 Woodhouse" apart from "Emma Woodhouse" because "Mr. Woodhouse" has the surname too. A
@@ -44,9 +43,9 @@ MIN_USES = 3
 #: Titles of rank that go before a given name ("Lady Catherine", "Sir Walter", "Lord
 #: Henry"): someone so titled is not called by a pet name (`split_pet_names`).
 RANK_TITLES = frozenset(("lady", "sir", "lord"))
-#: A wife's titles before a surname: "Mrs. Lennox" is as often the mother of the book's
-#: "Mary Lennox" as Mary herself (on LitBank's books: 3 of 5), "Lady Lucas" is Maria
-#: Lucas's mother, so they join no one (`join_titled_surnames`).
+#: A wife's titles before a surname join no one (`join_titled_surnames`): "Mrs. Lennox"
+#: is the mother of the book's "Mary Lennox" (3 of the 5 such joins on LitBank's books
+#: were a mother's), "Lady Lucas" Maria Lucas's.
 WIFE_TITLES = frozenset(("mrs", "mrs.", "madame", "mme", "mme.", "frau", "signora", "lady"))
 #: The largest share of a character's he/she pronouns of the other gender that leaves
 #: its gender open to `join_titled_surnames` (pronoun links err).
