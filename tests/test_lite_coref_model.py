@@ -107,10 +107,8 @@ def test_gender_inference_is_booknlps(lite_engine) -> None:
     from booknlp.english.gender_inference_model_1 import GenderEM
 
     from booknlp_jupyter.engines.lite import coref
-    from booknlp_jupyter.engines.lite.booknlp_parts import GENDER_CATS, data_path
     from booknlp_jupyter.engines.lite.parse import parse
     from booknlp_jupyter.engines.lite.quotes import tag_quotes
-    from booknlp_jupyter.engines.lite.tokens import BookTokens
 
     cols, mentions = parse(
         PRIDE,
@@ -125,16 +123,6 @@ def test_gender_inference_is_booknlps(lite_engine) -> None:
     entities = coref.booknlp_entities(cols, mentions)
     refs = coref.name_clusters(cols, entities, in_quote)
     _, ours = coref.infer_gender(cols, entities, refs)
-    em_refs = [
-        r if r == 0 or not c.startswith("PRON") else -1
-        for r, (*_, c, _) in zip(refs, entities, strict=False)
-    ]
-    theirs = GenderEM(
-        tokens=BookTokens(cols),
-        entities=entities,
-        refs=em_refs,
-        genders=GENDER_CATS,
-        hyperparameterFile=data_path("gutenberg_prop_gender_terms.txt"),
-    ).tag(entities, BookTokens(cols), em_refs)
+    _, theirs = coref.infer_gender(cols, entities, refs, em_class=GenderEM)
     assert len(ours) > 5
     assert ours == theirs

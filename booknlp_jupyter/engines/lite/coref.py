@@ -141,10 +141,14 @@ def name_clusters(
 
 
 def infer_gender(
-    cols: TokenColumns, entities: list[tuple[int, int, str, str]], refs: list[int]
+    cols: TokenColumns,
+    entities: list[tuple[int, int, str, str]],
+    refs: list[int],
+    em_class: type | None = None,
 ) -> tuple[Any, dict[int, dict[str, Any]]]:
-    """BookNLP's gender EM over the clusters: (the model, {cluster: BookNLP ``g``})."""
-    cls = gender_em_class()
+    """BookNLP's gender EM over the clusters: (the model, {cluster: BookNLP ``g``});
+    ``em_class`` defaults to `booknlp_parts.gender_em_class`'s."""
+    cls = em_class or gender_em_class()
     # only person clusters that have a name or a noun phrase take part (pronouns alone
     # carry no prior; BookNLP passes -1 for them)
     em_refs = [

@@ -99,17 +99,22 @@ def _is_given(parts: tuple[str | None, ...], title: str, given: str, surname: st
     return g == given and s in (surname, None) and t in (title, None)
 
 
-def split_given_names(entities: list[tuple[int, int, str, str]], refs: list[int]) -> list[int]:
-    """``refs`` (BookNLP's name clusters over ``entities``, its ``(start, end, "PROP_PER",
-    text)`` tuples) with each given name used both with and without its cluster's titled
-    surname parted from it (the rarer side to a new cluster)."""
+def _named_clusters(entities: list[tuple[int, int, str, str]], refs: list[int]) -> list[list[int]]:
+    """The indices of each cluster's ``PROP_PER`` entities."""
     by_cluster: defaultdict[int, list[int]] = defaultdict(list)
     for k, (_s, _e, cat, _text) in enumerate(entities):
         if cat == "PROP_PER" and refs[k] >= 0:
             by_cluster[refs[k]].append(k)
+    return list(by_cluster.values())
+
+
+def split_given_names(entities: list[tuple[int, int, str, str]], refs: list[int]) -> list[int]:
+    """``refs`` (BookNLP's name clusters over ``entities``, its ``(start, end, "PROP_PER",
+    text)`` tuples) with each given name used both with and without its cluster's titled
+    surname parted from it (the rarer side to a new cluster)."""
     out = list(refs)
     fresh = max(refs, default=0) + 1
-    for ks in by_cluster.values():
+    for ks in _named_clusters(entities, refs):
         parts = {k: _parts(entities[k][3]) for k in ks}
         bare = Counter((t, s) for t, g, s in parts.values() if t and s and not g)
         full = Counter((t, g, s) for t, g, s in parts.values() if t and g and s)
@@ -137,13 +142,9 @@ def split_pet_names(
     quotes: ``quoted`` per entity), where friends' "Harry" for Lord Henry is not; its
     mentions go to a new cluster."""
     given_names_of = given_names_of or _given_names_of
-    by_cluster: defaultdict[int, list[int]] = defaultdict(list)
-    for k, (_s, _e, cat, _text) in enumerate(entities):
-        if cat == "PROP_PER" and refs[k] >= 0:
-            by_cluster[refs[k]].append(k)
     out = list(refs)
     fresh = max(refs, default=0) + 1
-    for ks in by_cluster.values():
+    for ks in _named_clusters(entities, refs):
         parts = {k: _parts(entities[k][3]) for k in ks}
         ranked = Counter(g or s for t, g, s in parts.values() if t in RANK_TITLES and (g or s))
         titled = {g or s for t, g, s in parts.values() if t}
