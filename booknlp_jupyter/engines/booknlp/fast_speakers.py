@@ -19,6 +19,7 @@ a score may differ in its last bit from BookNLP's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,15 +143,29 @@ def get_batches(
 
     device = speaker_attribution.device
     every = windows(self, all_x, all_m, doLowerCase)
+    return _batches(all_x, all_m, every, batch_size, lambda i, batch: tensors(batch, device))
+
+
+def _batches(
+    all_x: list[list[str]],
+    all_m: list[Any],
+    every: list[Window],
+    batch_size: int,
+    inputs: Callable[[int, list[Window]], tuple[Any, Any]],
+) -> tuple[list[Any], list[Any], list[dict], list[tuple]]:
+    """BookNLP's four lists of batches, ``inputs(first, windows)`` the model's inputs
+    (``batch_x``, ``batch_m``) of the batch beginning at window ``first``."""
+    from booknlp.english import speaker_attribution
+
+    device = speaker_attribution.device
     batches_o, batches_x, batches_y, batches_m = [], [], [], []
     for i in range(0, len(all_x), batch_size):
         batch = every[i : i + batch_size]
-        x, m = tensors(batch, device)
-        y = _labels(batch, all_m[i : i + batch_size], device)
+        x, m = inputs(i, batch)
         batches_o.append((all_x[i : i + batch_size], all_m[i : i + batch_size]))
         batches_x.append(x)
         batches_m.append(m)
-        batches_y.append(y)
+        batches_y.append(_labels(batch, all_m[i : i + batch_size], device))
     return batches_x, batches_m, batches_y, batches_o
 
 
@@ -206,15 +221,13 @@ def deferred_batches(
     device = speaker_attribution.device
     every = windows(self, all_x, all_m, doLowerCase)
     scores = WindowScores(every, batch_size, block, device)
-    batches_o, batches_x, batches_y, batches_m = [], [], [], []
-    for i in range(0, len(all_x), batch_size):
-        batch = every[i : i + batch_size]
-        y = _labels(batch, all_m[i : i + batch_size], device)
-        batches_o.append((all_x[i : i + batch_size], all_m[i : i + batch_size]))
-        batches_x.append(Deferred(scores, range(i, i + len(batch))))
-        batches_m.append(None)
-        batches_y.append(y)
-    return batches_x, batches_m, batches_y, batches_o
+    return _batches(
+        all_x,
+        all_m,
+        every,
+        batch_size,
+        lambda i, batch: (Deferred(scores, range(i, i + len(batch))), None),
+    )
 
 
 def _forward(forward: Any, batch_x: Any, batch_m: Any) -> Any:

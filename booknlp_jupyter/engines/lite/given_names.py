@@ -50,7 +50,6 @@ WIFE_TITLES = frozenset(("mrs", "mrs.", "madame", "mme", "mme.", "frau", "signor
 #: The largest share of a character's he/she pronouns of the other gender that leaves
 #: its gender open to `join_titled_surnames` (pronoun links err).
 OTHER_SHARE = 0.8
-_OTHER = {"he": "she", "she": "he"}
 #: Words before a name that are not part of it ("my dear Miss Woodhouse", "The great
 #: Mrs. Churchill").
 EPITHETS = frozenset(
@@ -186,7 +185,7 @@ def join_titled_surnames(cols: TokenColumns, mentions: Mentions, refs: list[int]
     """``refs`` with each cluster named only by a titled surname ("Miss Woodhouse",
     "dear Miss Woodhouse") joined to the one cluster with a full name of that surname
     ("Emma Woodhouse") whose he/she pronouns, and titles, are the title's gender."""
-    from .cluster_rules import _majority, _pronoun_genders
+    from .cluster_rules import _OTHER, _majority, _pronoun_genders
 
     votes = _pronoun_genders(cols, mentions, refs)
     forms: defaultdict[int, Counter[tuple[str | None, str | None, str | None]]]
